@@ -1,0 +1,50 @@
+# Flick warehouse: the two set-up commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: demo test lint build lake bench clean
+
+$(BIN)/flick-ops: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or run: make PYTHON=python3 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+profiles.yml: profiles.example.yml
+	cp profiles.example.yml profiles.yml
+
+## demo: set up, generate a sample lake and build the local DuckDB warehouse end to end
+demo: $(BIN)/flick-ops profiles.yml
+	$(BIN)/flick-ops generate --lake lake
+	$(BIN)/dbt build --target duckdb
+
+## lake: regenerate the sample lake only
+lake: $(BIN)/flick-ops
+	$(BIN)/flick-ops generate --lake lake
+
+## build: dbt build on the existing lake
+build: $(BIN)/flick-ops profiles.yml
+	$(BIN)/dbt build --target duckdb
+
+## lint: ruff and sqlfluff (dbt templater)
+lint: $(BIN)/flick-ops profiles.yml
+	$(BIN)/ruff check flick_ops tests benchmarks
+	$(BIN)/ruff format --check flick_ops tests benchmarks
+	$(BIN)/sqlfluff lint models macros snapshots analyses
+
+## test: the whole test suite (lint, then pytest, which runs dbt on generated lakes)
+test: lint
+	$(BIN)/pytest
+
+## bench: benchmarks, printed as a table and written to benchmarks/results/
+bench: $(BIN)/flick-ops
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf target logs warehouse lake dbt_packages

@@ -1,0 +1,130 @@
+"""The `flick-ops` command line: a thin click layer over the job modules."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from flick_ops import __version__
+
+
+class _OneLineErrors(click.Group):
+    """Report usage errors on one line (`flick-ops: error: ...`) with exit code 2."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            sys.exit(0)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "flick-ops"
+            click.echo(f"{command}: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"flick-ops: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("flick-ops: aborted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="flick-ops")
+def main() -> None:
+    """Operate Flick's analytics warehouse.
+
+    The dbt project holds the Bronze, Silver and Gold logic; these commands
+    make the lake it reads and move its results to where consumers need them.
+    """
+
+
+@main.command()
+@click.option(
+    "--lake",
+    "lake_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("lake"),
+    show_default=True,
+    help="Folder to write the lake into (mirrors the ADLS Gen2 containers). Its bronze/ folder is replaced.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=42,
+    show_default=True,
+    help="Random seed; the same seed and options give a byte-identical lake.",
+)
+@click.option(
+    "--accounts", type=click.IntRange(min=10), default=1000, show_default=True, help="Number of subscriber accounts."
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1, max=3660),
+    default=14,
+    show_default=True,
+    help="Number of days of data, ending on --start-date + days - 1.",
+)
+@click.option(
+    "--events-per-day",
+    type=click.IntRange(min=100),
+    default=10_000,
+    show_default=True,
+    help="Average playback events per day (the daily and weekly rhythm moves each day around it).",
+)
+@click.option(
+    "--start-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2026-10-01",
+    show_default=True,
+    help="First day of the simulated window (YYYY-MM-DD).",
+)
+@click.option(
+    "--dirty-rate",
+    type=click.FloatRange(min=0.0, max=0.5),
+    default=0.01,
+    show_default=True,
+    help="Share of landed rows that go wrong the way real feeds do (malformed, missing, mistyped, duplicated, late, ...). 0 for a clean lake.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def generate(
+    lake_root: Path,
+    seed: int,
+    accounts: int,
+    days: int,
+    events_per_day: int,
+    start_date: datetime,
+    dirty_rate: float,
+    quiet: bool,
+) -> None:
+    """Write a realistic Bronze lake from all six of Flick's sources.
+
+    Sources: app (accounts, profiles, subscription events, ratings, watchlist
+    adds), studio (originals), vendor (catalog CSV, license windows), social
+    (mentions), reviews (external scores) and playback (Event Hubs telemetry).
+    A summary of what was written, dirty rows included, goes to
+    <lake>/_generation_manifest.json.
+    """
+    from flick_ops.generate import generate_lake
+    from flick_ops.generate.world import GeneratorConfig
+
+    config = GeneratorConfig(
+        lake_root=lake_root,
+        seed=seed,
+        accounts=accounts,
+        days=days,
+        events_per_day=events_per_day,
+        start_date=start_date.date(),
+        dirty_rate=dirty_rate,
+    )
+    summary = generate_lake(config, show_progress=not quiet)
+    click.echo(summary.describe())
+
+
+if __name__ == "__main__":
+    main()
