@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# A random per-checkout salt for hashing e-mails locally, unless one is set.
+FLICK_EMAIL_HASH_SALT ?= $(shell mkdir -p .flick && { test -s .flick/email_hash_salt || od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > .flick/email_hash_salt; } && cat .flick/email_hash_salt)
+export FLICK_EMAIL_HASH_SALT
 
 .PHONY: demo test lint build lake bench clean
 
