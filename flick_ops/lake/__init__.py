@@ -1,0 +1,1 @@
+"""The lake: landing contract and paths shared by the generator and dbt sources."""
