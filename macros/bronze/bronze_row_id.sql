@@ -1,0 +1,24 @@
+{#- Deterministic surrogate key of a landed row: a hash of the file it landed
+    in, its raw text and its occurrence number among identical rows of that
+    file. The occurrence number keeps ids unique when a feed re-delivers the
+    exact same line twice in one file; which copy counts as first does not
+    matter because the copies are identical. A window function, so it belongs
+    in a select list over the landed rows, not after a filter. -#}
+{% macro bronze_row_id(source_file, row_text) -%}
+    {{ return(adapter.dispatch('bronze_row_id', 'flick')(source_file, row_text)) }}
+{%- endmacro %}
+
+{% macro default__bronze_row_id(source_file, row_text, partition_text=none) -%}
+    {%- set occurrence -%}
+        cast(row_number() over (
+            partition by {{ source_file }}, {{ partition_text or row_text }} order by {{ source_file }}
+        ) as {{ dbt.type_string() }})
+    {%- endset -%}
+    {{ dbt.hash(dbt.concat([source_file, "'|'", occurrence, "'|'", row_text])) }}
+{%- endmacro %}
+
+{#- T-SQL cannot partition by an (n)varchar(max) column, so identical rows are
+    grouped by the hash of their text instead. -#}
+{% macro fabric__bronze_row_id(source_file, row_text) -%}
+    {{ flick.default__bronze_row_id(source_file, row_text, partition_text=dbt.hash(row_text)) }}
+{%- endmacro %}

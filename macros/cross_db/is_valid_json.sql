@@ -1,0 +1,25 @@
+{#- 1 when a text column holds a JSON object (what every JSON-lines record
+    must be), else 0, also for NULL. A 0/1 flag rather than a boolean so the
+    same SQL runs on T-SQL. -#}
+{% macro is_valid_json(column) -%}
+    {{ return(adapter.dispatch('is_valid_json', 'flick')(column)) }}
+{%- endmacro %}
+
+{% macro default__is_valid_json(column) -%}
+    {{ exceptions.raise_compiler_error(
+        "is_valid_json has no implementation for adapter '" ~ adapter.type() ~ "'; add one in macros/cross_db/is_valid_json.sql"
+    ) }}
+{%- endmacro %}
+
+{#- json_type raises on invalid JSON, so it only runs once json_valid passed. -#}
+{% macro duckdb__is_valid_json(column) -%}
+    case when json_valid({{ column }}) then case when json_type({{ column }}) = 'OBJECT' then 1 else 0 end else 0 end
+{%- endmacro %}
+
+{% macro spark__is_valid_json(column) -%}
+    case when left(ltrim({{ column }}), 1) = '{' and get_json_object({{ column }}, '$') is not null then 1 else 0 end
+{%- endmacro %}
+
+{% macro fabric__is_valid_json(column) -%}
+    case when isjson({{ column }}) = 1 and left(ltrim({{ column }}), 1) = '{' then 1 else 0 end
+{%- endmacro %}
