@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 FLICK_EMAIL_HASH_SALT ?= $(shell mkdir -p .flick && { test -s .flick/email_hash_salt || od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > .flick/email_hash_salt; } && cat .flick/email_hash_salt)
 export FLICK_EMAIL_HASH_SALT
 
-.PHONY: demo test lint build lake bench clean
+.PHONY: demo test lint build lake bench clean chromium docs
 
 $(BIN)/flick-ops: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "need Python 3.11 on PATH (python3.11 or python3)"; exit 1; }
@@ -25,6 +25,7 @@ profiles.yml: profiles.example.yml
 ## demo: set up, generate a sample lake and build the local DuckDB warehouse end to end
 demo: $(BIN)/flick-ops profiles.yml
 	$(BIN)/flick-ops generate --lake lake
+	mkdir -p warehouse
 	$(BIN)/dbt build --target duckdb
 
 ## lake: regenerate the sample lake only
@@ -33,6 +34,7 @@ lake: $(BIN)/flick-ops
 
 ## build: dbt build on the existing lake
 build: $(BIN)/flick-ops profiles.yml
+	mkdir -p warehouse
 	$(BIN)/dbt build --target duckdb
 
 ## lint: ruff and sqlfluff (dbt templater)
@@ -41,9 +43,20 @@ lint: $(BIN)/flick-ops profiles.yml
 	$(BIN)/ruff format --check flick_ops tests benchmarks
 	$(BIN)/sqlfluff lint models macros snapshots analyses
 
+## chromium: Debian's Chromium for the docs-site browser test (Playwright drives it; no browser download)
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "installing Debian's chromium for the docs-site test"; \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
 ## test: the whole test suite (lint, then pytest, which runs dbt on generated lakes)
-test: lint
+test: lint chromium
 	$(BIN)/pytest
+
+## docs: build the dbt docs site from the demo warehouse and serve it on 127.0.0.1:8080
+docs: $(BIN)/flick-ops profiles.yml
+	$(BIN)/flick-ops docs
 
 ## bench: benchmarks, printed as a table and written to benchmarks/results/
 bench: $(BIN)/flick-ops

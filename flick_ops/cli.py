@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -124,6 +125,41 @@ def generate(
     )
     summary = generate_lake(config, show_progress=not quiet)
     click.echo(summary.describe())
+
+
+@main.command()
+@click.option("--target", default="duckdb", show_default=True, help="dbt target whose warehouse the site describes.")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the site after building it.")
+@click.option(
+    "--port",
+    type=click.IntRange(min=0, max=65535),
+    default=8080,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve on (0 picks a free one).",
+)
+def docs(target: str, serve: bool, port: int) -> None:
+    """Build the dbt docs site (models, columns, KPI definitions, lineage) and serve it.
+
+    The warehouse must be built first (`make demo`). The site lands in target/
+    (index.html with manifest.json and catalog.json) and as one self-contained
+    page, target/static_index.html.
+    """
+    from flick_ops.dbt_invocation import DbtWorkspace
+    from flick_ops.docs import DocsBuildError, generate_docs, serving
+
+    try:
+        site = generate_docs(DbtWorkspace.default(), target=target)
+    except DocsBuildError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"docs site: {site.index}\nsingle page: {site.static_page}")
+    if not serve:
+        return
+    with serving(site, port=port) as url:
+        click.echo(f"serving {url} (Ctrl+C to stop)")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            click.echo("stopped")
 
 
 if __name__ == "__main__":

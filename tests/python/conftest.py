@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from flick_ops.generate import SOURCES, generate_lake
+from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
 # Small enough to generate in about a second, large enough that every entity
 # but the studio originals has 100+ rows (so each dirty kind shows up).
 SMALL_LAKE = {"accounts": 400, "days": 15, "events_per_day": 500, "dirty_rate": 0.02, "seed": 7}
-
-
-def available_sources() -> tuple[str, ...]:
-    """Every source whose writer module exists (playback is written in parallel and may not be there yet)."""
-    if importlib.util.find_spec("flick_ops.generate.playback") is None:
-        return tuple(source for source in SOURCES if source != "playback")
-    return SOURCES
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +24,23 @@ def tmp_lake(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     def make(**options: object) -> Path:
         root = tmp_path_factory.mktemp("lake")
         config = GeneratorConfig(lake_root=root, **{**SMALL_LAKE, **options})
-        generate_lake(config, show_progress=False, sources=available_sources())
+        generate_lake(config, show_progress=False)
         return root
 
     return make
+
+
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    workspace: DbtWorkspace
+    build: DbtOutcome
+
+
+@pytest.fixture(scope="session")
+def default_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
+    """The local demo as a user gets it: the generator's default lake, then a full `dbt build` on DuckDB."""
+    folder = tmp_path_factory.mktemp("default_warehouse")
+    lake = folder / "lake"
+    generate_lake(GeneratorConfig(lake_root=lake), show_progress=False)
+    workspace = DbtWorkspace.in_folder(folder, lake_root=lake)
+    return BuiltWarehouse(workspace, run_dbt(["build", "--target", "duckdb"], workspace))

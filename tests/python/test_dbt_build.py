@@ -23,19 +23,14 @@ def _build(tmp_path: Path, **config) -> tuple[DbtWorkspace, object]:
     return workspace, outcome
 
 
-@pytest.fixture(scope="module")
-def default_build(tmp_path_factory):
-    return _build(tmp_path_factory.mktemp("default_lake"))
-
-
-def test_dbt_build_is_green_on_the_default_lake(default_build) -> None:
-    _, outcome = default_build
+def test_dbt_build_is_green_on_the_default_lake(default_warehouse) -> None:
+    outcome = default_warehouse.build
     assert outcome.succeeded, outcome.output[-5000:]
     assert outcome.failures() == []
 
 
-def test_every_bronze_model_is_in_the_warehouse(default_build) -> None:
-    workspace, outcome = default_build
+def test_every_bronze_model_is_in_the_warehouse(default_warehouse) -> None:
+    workspace, outcome = default_warehouse.workspace, default_warehouse.build
     assert outcome.succeeded
     built = {
         r["unique_id"].split(".")[-1]

@@ -1,0 +1,96 @@
+"""Project rules from STYLE.md that a reader should never have to check by eye.
+
+Static checks over the model files and their YAML: documentation on every
+model and column, contracts on Gold with types that exist on all three
+engines, and SQL free of the constructs that break on T-SQL or Spark.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MODELS = PROJECT_ROOT / "models"
+
+# `cast(null as <type>)` works on DuckDB, Spark/Databricks and Synapse for these
+# spellings (dbt translates `timestamp` to DATETIME2(6) on Synapse). Bare
+# varchar/string become VARCHAR(MAX) on Synapse, which columnstore tables refuse;
+# float/double differ in width or do not exist across the engines.
+PORTABLE_TYPE = re.compile(r"^(varchar\(\d+\)|int|bigint|decimal\(\d+,\s*\d+\)|date|timestamp)$", re.IGNORECASE)
+
+SQL_TRAPS = {
+    "`::` cast (use cast() or dbt.safe_cast)": re.compile(r"::"),
+    "`||` concatenation (use dbt.concat)": re.compile(r"\|\|"),
+    "`limit` (T-SQL has none)": re.compile(r"\blimit\s+\d", re.IGNORECASE),
+    "`qualify` (T-SQL has none)": re.compile(r"\bqualify\b", re.IGNORECASE),
+    "`group by` ordinal": re.compile(r"\bgroup\s+by\s+\d", re.IGNORECASE),
+    "boolean literal (use 0/1 flags)": re.compile(r"(?<![\w.'\"])(true|false)(?![\w'\"])", re.IGNORECASE),
+}
+
+
+def _model_sql_files() -> list[Path]:
+    return sorted(MODELS.rglob("*.sql"))
+
+
+def _model_properties() -> dict[str, dict]:
+    properties: dict[str, dict] = {}
+    for path in sorted(MODELS.rglob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for model in document.get("models", []) or []:
+            properties[model["name"]] = model
+    return properties
+
+
+PROPERTIES = _model_properties()
+
+
+def _sql_without_comments(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"\{#.*?#\}", "", text, flags=re.DOTALL)
+    text = re.sub(r"--[^\n]*", "", text)
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.DOTALL)
+    return re.sub(r"'(?:[^']|'')*'", "''", text)
+
+
+@pytest.mark.parametrize("path", _model_sql_files(), ids=lambda p: p.stem)
+def test_every_model_is_documented_with_its_columns(path: Path) -> None:
+    model = PROPERTIES.get(path.stem)
+    assert model is not None, f"{path.relative_to(PROJECT_ROOT)} has no YAML properties"
+    assert (model.get("description") or "").strip(), f"{path.stem} has no description"
+    columns = model.get("columns") or []
+    assert columns, f"{path.stem} documents no columns"
+    undocumented = [c["name"] for c in columns if not (c.get("description") or "").strip()]
+    assert undocumented == [], f"{path.stem}: columns without a description: {undocumented}"
+
+
+@pytest.mark.parametrize("path", _model_sql_files(), ids=lambda p: p.stem)
+def test_model_sql_avoids_constructs_that_break_on_tsql_or_spark(path: Path) -> None:
+    sql = _sql_without_comments(path)
+    found = [trap for trap, pattern in SQL_TRAPS.items() if pattern.search(sql)]
+    assert found == [], f"{path.relative_to(PROJECT_ROOT)}: {found}"
+
+
+GOLD_MODELS = sorted(p.stem for p in (MODELS / "gold").rglob("*.sql"))
+
+
+@pytest.mark.parametrize("model_name", GOLD_MODELS)
+def test_gold_models_have_enforced_contracts_with_portable_types(model_name: str) -> None:
+    model = PROPERTIES[model_name]
+    contract = (model.get("config") or {}).get("contract") or model.get("contract") or {}
+    assert contract.get("enforced") is True, f"{model_name} leaves the warehouse without an enforced contract"
+    not_portable = {
+        column["name"]: column.get("data_type")
+        for column in model.get("columns", [])
+        if not PORTABLE_TYPE.match(str(column.get("data_type", "")).strip())
+    }
+    assert not_portable == {}, f"{model_name}: types that do not exist on every engine: {not_portable}"
+
+
+def test_the_trap_check_catches_what_it_claims() -> None:
+    planted = "select a::int, b || c, true as f from t group by 1 qualify x limit 10"
+    assert all(pattern.search(planted) for pattern in SQL_TRAPS.values())
+    assert not SQL_TRAPS["boolean literal (use 0/1 flags)"].search("select is_true_flag, 'false' from t")
