@@ -238,13 +238,16 @@ def _write_profiles(world: World, landing: Landing, subs: _Subscriptions, rng: n
     settle = np.minimum(rng.exponential(20 * SECONDS_PER_DAY, n), np.maximum(window_start - signup_at - 1, 0))
     later = np.where(accounts.signup_day[owner] < 0, settle, rng.integers(60, 3600, n)).astype(np.int64)
     created_at = signup_at + np.where(is_first, rng.integers(5, 60, n), later)
+    # A household set up late on the last day finishes before the extract is cut, not after.
+    window_end = window_seconds(config, np.full(n, config.days, np.int64), np.zeros(n, np.int64))
+    created_at = np.minimum(created_at, window_end - 1)
 
     first, _ = _person_names(accounts.country[owner], rng)
     kids_name = np.array(names.KIDS_PROFILE_NAMES)[rng.integers(0, len(names.KIDS_PROFILE_NAMES), n)]
     profile_name = np.where(profiles.is_kids, kids_name, first)
     profile_name = np.where(rng.random(n) < 0.03, None, profile_name).astype(object)
 
-    day = np.clip(_day_of(world, created_at), 0, config.days - 1)
+    day = np.maximum(_day_of(world, created_at), 0)  # profiles older than the window come in the initial load
     rows = _sorted(day, created_at, profiles.profile_id)
     columns = {
         "profile_id": profiles.profile_id[rows],

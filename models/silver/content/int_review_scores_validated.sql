@@ -1,0 +1,158 @@
+{#-
+    Every landed review score once, typed, cleaned and put on a 0-100 scale,
+    with the first rule it breaks (quarantine_reason, NULL when clean). Rules
+    in priority order:
+    missing_required > bad_type > invalid_enum > invalid_range
+    > future_timestamp > duplicate.
+    The scale comes from the review_sites seed: score_0_100 =
+    (score - scale_min) / (scale_max - scale_min) * 100, and a score outside
+    its site's scale is invalid_range. Sites are compared as landed, without
+    case folding (`IMDb` is not the contract's `imdb`). A score that names no catalog title is
+    not quarantined: matching happens later (int_title_matches).
+-#}
+{%- set required_text_fields = ['site', 'site_title_id', 'title_text'] -%}
+{%- set required_typed_fields = ['score', 'vote_count', 'scraped_at'] -%}
+{%- set typed_fields = {
+    'score': 'decimal', 'vote_count': 'integer', 'scraped_at': 'timestamp', 'release_year': 'integer'
+} -%}
+
+with
+
+scores as (
+    select
+        _bronze_row_id,
+        site,
+        site_title_id,
+        title as title_text,
+        release_year,
+        release_year_raw,
+        score,
+        score_raw,
+        vote_count,
+        vote_count_raw,
+        scraped_at,
+        scraped_at_raw,
+        _raw_payload,
+        _source_file,
+        _ingest_date,
+        _loaded_at
+    from {{ ref('stg_reviews__scores') }}
+),
+
+review_sites as (
+    select
+        site,
+        scale_min,
+        scale_max
+    from {{ ref('review_sites') }}
+),
+
+checked as (
+    select
+        scores.*,
+        review_sites.scale_min,
+        review_sites.scale_max,
+        case
+            when
+                {%- for field in required_text_fields %}
+                    coalesce(scores.{{ field }}, '') = '' or
+                {%- endfor %}
+                {%- for field in required_typed_fields %}
+                    scores.{{ field }}_raw is null{% if not loop.last %} or{% endif %}
+                {%- endfor %}
+                then 'missing_required'
+            when
+                {%- for field, logical_type in typed_fields.items() %}
+                    {{ is_mistyped('scores.' ~ field, logical_type) }}{% if not loop.last %} or{% endif %}
+                {%- endfor %}
+                then 'bad_type'
+            when review_sites.site is null then 'invalid_enum'
+            when
+                scores.score < review_sites.scale_min
+                or scores.score > review_sites.scale_max
+                or scores.vote_count < 0
+                or scores.release_year < 1900
+                then 'invalid_range'
+            when
+                scores.scraped_at > {{ latest_credible_timestamp('scores._ingest_date') }}
+                then 'future_timestamp'
+        end as rule_reason,
+        case
+            {%- for field in required_text_fields %}
+                when coalesce(scores.{{ field }}, '') = '' then '{{ field }} is missing'
+            {%- endfor %}
+            {%- for field in required_typed_fields %}
+                when scores.{{ field }}_raw is null then '{{ field }} is missing'
+            {%- endfor %}
+            {%- for field, logical_type in typed_fields.items() %}
+                when {{ is_mistyped('scores.' ~ field, logical_type) }}
+                    then {{ dbt.concat(["'" ~ field ~ " is not a valid value: '", 'scores.' ~ field ~ '_raw']) }}
+            {%- endfor %}
+            when review_sites.site is null
+                then {{ dbt.concat(["'site is not an accepted value: '", 'scores.site']) }}
+            when scores.score < review_sites.scale_min or scores.score > review_sites.scale_max
+                then {{ dbt.concat([
+                    "'score '", 'scores.score_raw', "' outside the '", 'scores.site', "' scale '",
+                    dbt.safe_cast('review_sites.scale_min', dbt.type_string()), "'-'",
+                    dbt.safe_cast('review_sites.scale_max', dbt.type_string())
+                ]) }}
+            when scores.vote_count < 0
+                then {{ dbt.concat(["'vote_count is negative: '", 'scores.vote_count_raw']) }}
+            when scores.release_year < 1900
+                then {{ dbt.concat(["'release_year out of range: '", 'scores.release_year_raw']) }}
+            when scores.scraped_at > {{ latest_credible_timestamp('scores._ingest_date') }}
+                then {{ dbt.concat(["'scraped_at '", 'scores.scraped_at_raw', "' is after its ingest day'"]) }}
+        end as rule_detail
+    from scores
+    left join review_sites on scores.site = review_sites.site
+),
+
+-- Only rows that pass every rule compete for a scrape, so a corrupt copy
+-- never displaces a clean one; the first landed copy wins.
+ranked as (
+    select
+        checked.*,
+        row_number() over (
+            partition by checked.site, checked.site_title_id, checked.scraped_at, checked.rule_reason
+            order by checked._loaded_at, checked._source_file, checked._bronze_row_id
+        ) as copy_rank
+    from checked
+),
+
+final as (
+    select
+        _bronze_row_id,
+        {{ dbt.hash(dbt.concat(['site', "'|'", 'site_title_id', "'|'", 'scraped_at_raw'])) }} as review_score_id,
+        site,
+        site_title_id,
+        title_text,
+        {{ normalise_title('title_text') }} as normalised_title,
+        release_year,
+        score,
+        scale_min,
+        scale_max,
+        cast(
+            (score - scale_min) * 100.0 / (scale_max - scale_min) as decimal(9, 4)
+        ) as score_0_100,
+        vote_count,
+        scraped_at,
+        case
+            when rule_reason is not null then rule_reason
+            when copy_rank > 1 then 'duplicate'
+        end as quarantine_reason,
+        case
+            when rule_reason is not null then rule_detail
+            when copy_rank > 1
+                then {{ dbt.concat([
+                    "'re-delivery of the '", 'site', "' scrape of '", 'site_title_id', "' at '", 'scraped_at_raw',
+                    "' (copy '", dbt.safe_cast('copy_rank', dbt.type_string()), "')'"
+                ]) }}
+        end as quarantine_detail,
+        _raw_payload,
+        _source_file,
+        _ingest_date,
+        _loaded_at
+    from ranked
+)
+
+select * from final

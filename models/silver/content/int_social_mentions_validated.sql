@@ -1,0 +1,155 @@
+{#-
+    Every landed social mention once, typed and cleaned, with the first rule it
+    breaks (quarantine_reason, NULL when clean). Rules in priority order:
+    malformed > missing_required > bad_type > invalid_enum > invalid_range
+    > future_timestamp > duplicate.
+    Enums are compared as landed, without case folding (`X` is not the
+    contract's `x`). A mention that names no catalog title is not quarantined: matching happens
+    later (int_title_matches) and keeps unmatched mentions visible.
+-#}
+{%- set required_text_fields = ['mention_id', 'platform', 'title_text'] -%}
+{%- set required_typed_fields = ['posted_at', 'text_length', 'sentiment_score', 'likes', 'shares'] -%}
+{%- set typed_fields = {
+    'posted_at': 'timestamp', 'text_length': 'integer', 'sentiment_score': 'decimal',
+    'likes': 'integer', 'shares': 'integer', 'release_year': 'integer'
+} -%}
+{%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
+
+with
+
+mentions as (
+    select
+        _bronze_row_id,
+        mention_id,
+        platform,
+        title_text,
+        release_year,
+        release_year_raw,
+        posted_at,
+        posted_at_raw,
+        text_length,
+        text_length_raw,
+        sentiment_score,
+        sentiment_score_raw,
+        likes,
+        likes_raw,
+        shares,
+        shares_raw,
+        _is_valid_json,
+        _raw_payload,
+        _source_file,
+        _ingest_date,
+        _loaded_at
+    from {{ ref('stg_social__mentions') }}
+),
+
+checked as (
+    select
+        mentions.*,
+        case
+            when mentions._is_valid_json = 0 then 'malformed'
+            when
+                {%- for field in required_text_fields %}
+                    coalesce({{ field }}, '') = '' or
+                {%- endfor %}
+                {%- for field in required_typed_fields %}
+                    {{ field }}_raw is null{% if not loop.last %} or{% endif %}
+                {%- endfor %}
+                then 'missing_required'
+            when
+                {%- for field, logical_type in typed_fields.items() %}
+                    {{ is_mistyped(field, logical_type) }}{% if not loop.last %} or{% endif %}
+                {%- endfor %}
+                then 'bad_type'
+            when mentions.platform not in (
+                    '{{ platforms | join("', '") }}'
+                )
+                then 'invalid_enum'
+            when
+                mentions.sentiment_score < -1
+                or mentions.sentiment_score > 1
+                or mentions.text_length < 0
+                or mentions.likes < 0
+                or mentions.shares < 0
+                or mentions.release_year < 1900
+                then 'invalid_range'
+            when
+                mentions.posted_at > {{ latest_credible_timestamp('mentions._ingest_date') }}
+                then 'future_timestamp'
+        end as rule_reason,
+        case
+            when mentions._is_valid_json = 0 then 'not a JSON object'
+            {%- for field in required_text_fields %}
+                when coalesce({{ field }}, '') = '' then '{{ field }} is missing'
+            {%- endfor %}
+            {%- for field in required_typed_fields %}
+                when {{ field }}_raw is null then '{{ field }} is missing'
+            {%- endfor %}
+            {%- for field, logical_type in typed_fields.items() %}
+                when {{ is_mistyped(field, logical_type) }}
+                    then {{ dbt.concat(["'" ~ field ~ " is not a valid value: '", field ~ '_raw']) }}
+            {%- endfor %}
+            when mentions.platform not in (
+                    '{{ platforms | join("', '") }}'
+                )
+                then {{ dbt.concat(["'platform is not an accepted value: '", 'platform']) }}
+            when mentions.sentiment_score < -1 or mentions.sentiment_score > 1
+                then {{ dbt.concat(["'sentiment_score outside [-1, 1]: '", 'sentiment_score_raw']) }}
+            when mentions.text_length < 0 or mentions.likes < 0 or mentions.shares < 0
+                then {{ dbt.concat([
+                    "'negative count (text_length/likes/shares): '",
+                    'text_length_raw', "'/'", 'likes_raw', "'/'", 'shares_raw'
+                ]) }}
+            when mentions.release_year < 1900
+                then {{ dbt.concat(["'release_year out of range: '", 'release_year_raw']) }}
+            when mentions.posted_at > {{ latest_credible_timestamp('mentions._ingest_date') }}
+                then {{ dbt.concat(["'posted_at '", 'posted_at_raw', "' is after its ingest day'"]) }}
+        end as rule_detail
+    from mentions
+),
+
+-- Only rows that pass every rule compete for a mention_id, so a corrupt copy
+-- never displaces a clean one; the first landed copy wins.
+ranked as (
+    select
+        checked.*,
+        row_number() over (
+            partition by checked.mention_id, checked.rule_reason
+            order by checked._loaded_at, checked._source_file, checked._bronze_row_id
+        ) as copy_rank
+    from checked
+),
+
+final as (
+    select
+        _bronze_row_id,
+        mention_id,
+        platform,
+        title_text,
+        {{ normalise_title('title_text') }} as normalised_title,
+        release_year,
+        posted_at,
+        text_length,
+        sentiment_score,
+        likes,
+        shares,
+        case
+            when rule_reason is not null then rule_reason
+            when copy_rank > 1 then 'duplicate'
+        end as quarantine_reason,
+        case
+            when rule_reason is not null then rule_detail
+            when copy_rank > 1
+                then {{ dbt.concat([
+                    "'re-delivery of mention_id '", 'mention_id',
+                    "' (copy '", dbt.safe_cast('copy_rank', dbt.type_string()), "')'"
+                ]) }}
+        end as quarantine_detail,
+        _raw_payload,
+        _source_file,
+        _ingest_date,
+        _loaded_at
+    from ranked
+)
+
+select * from final

@@ -1,0 +1,52 @@
+with
+
+validated as (
+    select * from {{ ref('int_review_scores_validated') }}
+    where quarantine_reason is null
+),
+
+matches as (
+    select
+        source_record_id,
+        title_id,
+        match_status,
+        is_matched
+    from {{ ref('int_title_matches') }}
+    where match_source = 'reviews'
+),
+
+final as (
+    select
+        -- ids
+        validated.review_score_id,
+        validated.site,
+        validated.site_title_id,
+        matches.title_id,
+
+        -- attributes
+        validated.title_text,
+        validated.normalised_title,
+        validated.release_year,
+        matches.match_status,
+        matches.is_matched,
+
+        -- measures
+        validated.score,
+        validated.scale_min,
+        validated.scale_max,
+        validated.score_0_100,
+        validated.vote_count,
+
+        -- timestamps
+        validated.scraped_at,
+
+        -- lineage
+        validated._bronze_row_id,
+        validated._source_file,
+        validated._ingest_date,
+        validated._loaded_at
+    from validated
+    inner join matches on validated.review_score_id = matches.source_record_id
+)
+
+select * from final
