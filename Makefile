@@ -41,7 +41,7 @@ build: $(BIN)/flick-ops profiles.yml
 lint: $(BIN)/flick-ops profiles.yml
 	$(BIN)/ruff check flick_ops tests benchmarks
 	$(BIN)/ruff format --check flick_ops tests benchmarks
-	$(BIN)/sqlfluff lint models macros snapshots analyses
+	$(BIN)/sqlfluff lint models macros snapshots tests/dbt
 
 ## chromium: Debian's Chromium for the docs-site browser test (Playwright drives it; no browser download)
 chromium:

@@ -1,0 +1,149 @@
+{#-
+    Title performance per ISO week (Monday start, UTC days): a row for every
+    title watched or mentioned on social media that week. Every KPI is
+    recomputed over the week's sessions and mentions (unique viewers and
+    rates do not add up from days). The external score is as of the week's
+    Sunday: per review site the latest score scraped on or before it,
+    averaged over the sites that have one.
+-#}
+with
+
+sessions as (
+    select
+        title_id,
+        {{ week_start('session_date') }} as activity_week,
+        account_id,
+        watch_hours,
+        is_completed
+    from {{ ref('fct_playback_sessions') }}
+),
+
+titles as (
+    select
+        title_id,
+        views_runtime_min
+    from {{ ref('dim_titles') }}
+),
+
+mentions as (
+    select
+        title_id,
+        {{ week_start('cast(posted_at as date)') }} as activity_week,
+        sentiment_score
+    from {{ ref('social_mentions') }}
+    where title_id is not null
+),
+
+-- Each site's score of a title holds from the day it was scraped until the
+-- day of the next scrape (same-day rescrapes: the latest wins).
+score_validity as (
+    select
+        title_id,
+        site,
+        score_0_100,
+        cast(scraped_at as date) as valid_from_date,
+        lead(cast(scraped_at as date)) over (
+            partition by title_id, site order by scraped_at, review_score_id
+        ) as valid_until_date
+    from {{ ref('review_scores') }}
+    where title_id is not null
+),
+
+viewing as (
+    select
+        title_id,
+        activity_week,
+        count(*) as sessions,
+        count(distinct account_id) as unique_viewers,
+        sum(watch_hours) as hours_viewed,
+        sum(is_completed) as completed_sessions,
+        count(is_completed) as sessions_with_known_completion
+    from sessions
+    group by
+        title_id,
+        activity_week
+),
+
+title_mentions as (
+    select
+        title_id,
+        activity_week,
+        count(*) as social_mentions,
+        avg(sentiment_score) as avg_sentiment
+    from mentions
+    group by
+        title_id,
+        activity_week
+),
+
+active_title_weeks as (
+    select
+        title_id,
+        activity_week
+    from viewing
+    union
+    select
+        title_id,
+        activity_week
+    from title_mentions
+),
+
+title_weeks as (
+    select
+        title_id,
+        activity_week,
+        cast({{ dbt.dateadd('day', 6, 'activity_week') }} as date) as week_end_date
+    from active_title_weeks
+),
+
+external_scores as (
+    select
+        title_weeks.title_id,
+        title_weeks.activity_week,
+        avg(score_validity.score_0_100) as external_score,
+        count(*) as external_score_sites
+    from title_weeks
+    inner join score_validity
+        on
+            title_weeks.title_id = score_validity.title_id
+            and title_weeks.week_end_date >= score_validity.valid_from_date
+            and (score_validity.valid_until_date is null or title_weeks.week_end_date < score_validity.valid_until_date)
+    group by
+        title_weeks.title_id,
+        title_weeks.activity_week
+),
+
+final as (
+    select
+        cast(title_weeks.activity_week as date) as activity_week,
+        cast(title_weeks.title_id as varchar(16)) as title_id,
+        cast(coalesce(viewing.sessions, 0) as bigint) as sessions,
+        cast(coalesce(viewing.unique_viewers, 0) as bigint) as unique_viewers,
+        cast(coalesce(viewing.hours_viewed, 0) as decimal(18, 4)) as hours_viewed,
+        -- `views` is the industry's name for the KPI and is reserved on none of the three engines.
+        cast(
+            case
+                when titles.views_runtime_min > 0
+                    then coalesce(viewing.hours_viewed, 0) / (titles.views_runtime_min / 60.0)
+            end
+            as decimal(18, 4)
+        ) as views,  -- noqa: RF04
+        cast(
+            1.0 * viewing.completed_sessions / nullif(viewing.sessions_with_known_completion, 0)
+            as decimal(9, 6)
+        ) as completion_rate,
+        cast(coalesce(title_mentions.social_mentions, 0) as bigint) as social_mentions,
+        cast(title_mentions.avg_sentiment as decimal(9, 6)) as avg_sentiment,
+        cast(external_scores.external_score as decimal(9, 4)) as external_score,
+        cast(coalesce(external_scores.external_score_sites, 0) as int) as external_score_sites
+    from title_weeks
+    left join viewing
+        on title_weeks.title_id = viewing.title_id and title_weeks.activity_week = viewing.activity_week
+    left join title_mentions
+        on title_weeks.title_id = title_mentions.title_id and title_weeks.activity_week = title_mentions.activity_week
+    left join external_scores
+        on title_weeks.title_id = external_scores.title_id and title_weeks.activity_week = external_scores.activity_week
+    left join titles on title_weeks.title_id = titles.title_id
+)
+
+select * from final
