@@ -39,6 +39,7 @@ build: $(BIN)/flick-ops profiles.yml
 
 ## lint: ruff and sqlfluff (dbt templater)
 lint: $(BIN)/flick-ops profiles.yml
+	mkdir -p warehouse
 	$(BIN)/ruff check flick_ops tests benchmarks
 	$(BIN)/ruff format --check flick_ops tests benchmarks
 	$(BIN)/sqlfluff lint models macros snapshots tests/dbt

@@ -127,7 +127,7 @@ final as (
                     then coalesce(viewing.hours_viewed, 0) / (titles.views_runtime_min / 60.0)
             end
             as decimal(18, 4)
-        ) as views,  -- noqa: RF04
+        ) as views,
         cast(
             1.0 * viewing.completed_sessions / nullif(viewing.sessions_with_known_completion, 0)
             as decimal(9, 6)
