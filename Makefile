@@ -16,7 +16,7 @@ $(BIN)/flick-ops: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "need Python 3.11 on PATH (python3.11 or python3)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,azure,engines]'
 	@touch $@
 
 profiles.yml: profiles.example.yml
