@@ -51,10 +51,14 @@ physical_pii as (
     where
         lower(table_catalog) = lower('{{ target.database }}')
         and lower(table_schema) in (
-            '{{ public_schemas | join("', '") }}'  -- noqa: LT05 (the rendered list is long)
+            {%- for schema_name in public_schemas %}
+                '{{ schema_name }}'{{ "," if not loop.last }}
+            {%- endfor %}
         )
         and lower(column_name) in (
-            '{{ pii_column_names | join("', '") if pii_column_names else "no pii columns declared" }}'  -- noqa: LT05
+            {%- for column_name in pii_column_names or ['no pii columns declared'] %}
+                '{{ column_name }}'{{ "," if not loop.last }}
+            {%- endfor %}
         )
 )
 
