@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from flick_ops import __version__
+from flick_ops.commands.share import share
 
 
 class _OneLineErrors(click.Group):
@@ -161,6 +162,8 @@ def docs(target: str, serve: bool, port: int) -> None:
         except KeyboardInterrupt:
             click.echo("stopped")
 
+
+main.add_command(share)
 
 if __name__ == "__main__":
     main()

@@ -121,7 +121,10 @@ def test_the_salt_is_used_but_never_written_to_disk(built) -> None:
     and yet every hash in Silver is the salted SHA-256 of the address."""
     written = [Path(built.target_path), Path(built.log_path)]
     holding_the_salt = [
-        str(path) for folder in written for path in folder.rglob("*") if path.is_file() and SALT.encode() in path.read_bytes()
+        str(path)
+        for folder in written
+        for path in folder.rglob("*")
+        if path.is_file() and SALT.encode() in path.read_bytes()
     ]
     assert holding_the_salt == []
     with duckdb.connect(str(built.duckdb_path), read_only=True) as con:

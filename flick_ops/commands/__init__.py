@@ -1,0 +1,1 @@
+"""The `flick-ops` subcommands, one module each; cli.py registers them."""
