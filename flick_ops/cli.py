@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from flick_ops import __version__
+from flick_ops.commands.publish import publish
 from flick_ops.commands.share import share
 
 
@@ -163,6 +164,7 @@ def docs(target: str, serve: bool, port: int) -> None:
             click.echo("stopped")
 
 
+main.add_command(publish)
 main.add_command(share)
 
 if __name__ == "__main__":

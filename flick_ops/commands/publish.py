@@ -1,0 +1,318 @@
+"""`flick-ops publish`: Gold marts to Cosmos DB (or the local sink) and to the lake's gold zone as Delta."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace
+
+EXIT_FAILURES = 1
+EXIT_REFUSED = 3
+
+
+class PublishFailed(click.ClickException):
+    exit_code = EXIT_FAILURES
+
+
+class PublishRefused(click.ClickException):
+    exit_code = EXIT_REFUSED
+
+
+class _Defaults:
+    """Defaults from the demo layout and the environment, shown in --help."""
+
+    workspace = DbtWorkspace.default()
+    spec = PROJECT_ROOT / "deploy" / "publish.yml"
+    state_dir = PROJECT_ROOT / "warehouse" / "publish_state"
+    local_sink = PROJECT_ROOT / "warehouse" / "local_cosmos.duckdb"
+
+
+@click.command(
+    epilog="Exit codes: 0 published, 1 some documents failed or rows were invalid, 2 usage or spec error, 3 refused by the build gate."
+)
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=_Defaults.spec,
+    show_default=True,
+    help="Publish spec (YAML): entries, containers, ids, partition keys, shapes, TTLs, groups.",
+)
+@click.option(
+    "--models",
+    "-m",
+    "models",
+    multiple=True,
+    metavar="NAME[,NAME]",
+    help="Spec entries or groups to publish (repeat or comma-separate). Default: every entry.",
+)
+@click.option(
+    "--sink",
+    type=click.Choice(["local", "cosmos"]),
+    default=None,
+    help="Where documents go. Default: cosmos when FLICK_COSMOS_ENDPOINT is set, else the local embedded sink.",
+)
+@click.option(
+    "--endpoint",
+    envvar="FLICK_COSMOS_ENDPOINT",
+    metavar="URL",
+    help="Cosmos DB account endpoint [env FLICK_COSMOS_ENDPOINT]. The key comes from env FLICK_COSMOS_KEY; without one, DefaultAzureCredential (managed identity, az login, ...) is used.",
+)
+@click.option(
+    "--create-containers",
+    is_flag=True,
+    help="Create missing Cosmos databases and containers (with the spec's partition keys and TTL) instead of refusing.",
+)
+@click.option(
+    "--max-concurrency",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Cosmos requests in flight at once.",
+)
+@click.option(
+    "--max-ru-per-second",
+    type=click.FloatRange(min=1, min_open=False),
+    default=None,
+    help="Cap on request units per second spent by this publish, to leave throughput for live traffic. Default: no cap (429s are still honoured).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=500,
+    show_default=True,
+    help="Documents recorded in flight, sent and settled together.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Plan only: report what would be written and deleted; send and record nothing, export nothing.",
+)
+@click.option(
+    "--force-full",
+    is_flag=True,
+    help="Rewrite every document whether it changed or not (e.g. after the container was edited by hand).",
+)
+@click.option(
+    "--no-lake-export", is_flag=True, help="Skip writing the published models to <lake>/gold/<model>/ as Delta tables."
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=_Defaults.state_dir,
+    show_default=True,
+    help="Where the publish state (what each sink holds) is kept: one SQLite file per sink target.",
+)
+@click.option(
+    "--local-path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=_Defaults.local_sink,
+    show_default=True,
+    help="The local sink's DuckDB file (with --sink local).",
+)
+@click.option(
+    "--warehouse",
+    "duckdb_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=_Defaults.workspace.duckdb_path,
+    show_default=True,
+    help="The DuckDB warehouse to read Gold from [env FLICK_DUCKDB_PATH].",
+)
+@click.option(
+    "--dbt-target-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=_Defaults.workspace.target_path,
+    show_default=True,
+    help="dbt's target/ folder of the build that made the warehouse (run_results.json and manifest.json gate the publish).",
+)
+@click.option(
+    "--lake",
+    "lake_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=_Defaults.workspace.lake_root,
+    show_default=True,
+    help="Lake root; Delta exports go to its gold/ zone [env FLICK_LAKE_ROOT].",
+)
+@click.option(
+    "--insecure-local-tls",
+    is_flag=True,
+    help="Skip TLS certificate checks; allowed only for a loopback endpoint (the local Cosmos test server's certificate is self-signed).",
+)
+@click.option(
+    "--report-json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the report as JSON to this file.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def publish(
+    spec_path: Path,
+    models: Sequence[str],
+    sink: str | None,
+    endpoint: str | None,
+    create_containers: bool,
+    max_concurrency: int,
+    max_ru_per_second: float | None,
+    batch_size: int,
+    dry_run: bool,
+    force_full: bool,
+    no_lake_export: bool,
+    state_dir: Path,
+    local_path: Path,
+    duckdb_path: Path,
+    dbt_target_dir: Path,
+    lake_root: Path,
+    insecure_local_tls: bool,
+    report_json: Path | None,
+    quiet: bool,
+) -> None:
+    """Publish Gold marts to Cosmos DB, sending only what changed, and export them to the lake as Delta.
+
+    Only a warehouse whose last dbt build passed (models and their tests) is
+    published. Each run compares Gold with what the sink was last sent: new and
+    changed documents are written, vanished ones deleted, unchanged ones not
+    sent. Invalid rows (bad ids, oversize documents) are reported, not sent.
+    An interrupted publish is resumed by running the command again.
+    """
+    from flick_ops.publish import (
+        GateRefused,
+        GoldReader,
+        PublishOptions,
+        PublishState,
+        SpecError,
+        export_to_lake,
+        load_spec,
+    )
+    from flick_ops.publish import publish as run_publish
+    from flick_ops.publish.reader import WarehouseError
+    from flick_ops.publish.sinks import SinkError
+
+    sink_kind = sink or ("cosmos" if endpoint else "local")
+    names = [name.strip() for value in models for name in value.split(",") if name.strip()]
+    try:
+        spec = load_spec(spec_path)
+        entries = spec.select(names or None)
+    except SpecError as exc:
+        raise click.UsageError(str(exc)) from exc
+    warehouse = GoldReader(duckdb_path, dbt_target_dir)
+
+    with ExitStack() as stack:
+        sink_object = stack.enter_context(
+            _open_sink(
+                sink_kind,
+                endpoint,
+                local_path,
+                insecure_local_tls,
+                max_concurrency,
+                max_ru_per_second,
+                create_containers,
+            )
+        )
+        state = stack.enter_context(PublishState.open(state_dir, sink_object.identity))
+        progress = stack.enter_context(_ProgressBar(enabled=not quiet))
+        try:
+            report = run_publish(
+                spec,
+                warehouse=warehouse,
+                sink=sink_object,
+                state=state,
+                models=names or None,
+                options=PublishOptions(dry_run=dry_run, force_full=force_full, batch_size=batch_size),
+                progress=progress.advance,
+                plans_ready=progress.start,
+            )
+        except GateRefused as exc:
+            raise PublishRefused(str(exc)) from exc
+        except SpecError as exc:
+            raise click.UsageError(str(exc)) from exc
+        except (SinkError, WarehouseError) as exc:
+            raise PublishFailed(str(exc)) from exc
+    click.echo(report.describe())
+    if report_json:
+        report_json.parent.mkdir(parents=True, exist_ok=True)
+        report_json.write_text(json.dumps(report.as_dict(), indent=2, default=str), encoding="utf-8")
+    if not (dry_run or no_lake_export):
+        for table in export_to_lake(warehouse, [entry.model for entry in entries], lake_root):
+            click.echo(
+                f"lake export: {table.model} -> {table.path} ({table.rows:,} rows, Delta version {table.version})"
+            )
+    if not report.ok:
+        raise PublishFailed(f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid (see above)")
+
+
+def _open_sink(
+    kind: str,
+    endpoint: str | None,
+    local_path: Path,
+    insecure_local_tls: bool,
+    max_concurrency: int,
+    max_ru_per_second: float | None,
+    create_containers: bool,
+):
+    """The one place the CLI makes a sink (and with it, any Azure client)."""
+    from flick_ops.publish import CosmosSink, LocalSink
+
+    if kind == "local":
+        return LocalSink(local_path)
+    if not endpoint:
+        raise click.UsageError("--sink cosmos needs --endpoint or FLICK_COSMOS_ENDPOINT")
+    if insecure_local_tls and not _is_loopback(endpoint):
+        raise click.UsageError(
+            "--insecure-local-tls is only allowed for a loopback endpoint (localhost, 127.0.0.1, ::1)"
+        )
+    if insecure_local_tls:
+        import urllib3
+
+        # Asked for, and only on loopback: one warning per request would bury the report.
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    return CosmosSink.from_settings(
+        endpoint,
+        key=os.environ.get("FLICK_COSMOS_KEY") or None,
+        connection_verify=not insecure_local_tls,
+        max_concurrency=max_concurrency,
+        max_ru_per_second=max_ru_per_second,
+        create_containers=create_containers,
+    )
+
+
+def _is_loopback(endpoint: str) -> bool:
+    host = urlsplit(endpoint).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _ProgressBar:
+    """A click progress bar sized once the plan is known; silent when disabled."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+
+    def start(self, plans: Sequence) -> None:
+        total = sum(plan.operations for plan in plans)
+        if self.enabled and total:
+            self._bar = click.progressbar(length=total, label="publishing", file=click.get_text_stream("stderr"))
+            self._bar.render_progress()
+
+    def advance(self, done: int) -> None:
+        if self._bar is not None:
+            self._bar.update(done)

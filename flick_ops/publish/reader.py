@@ -1,0 +1,74 @@
+"""Read Gold models from the DuckDB warehouse, located through dbt's manifest, with the build's data time."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from flick_ops.dbt_invocation import DbtWorkspace
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse or its dbt artifacts are missing or do not hold a published model."""
+
+
+@dataclass(frozen=True)
+class GoldReader:
+    """Gold models in a built DuckDB warehouse and the dbt artifacts (target/) of the build that made them."""
+
+    duckdb_path: Path
+    target_path: Path
+
+    @classmethod
+    def from_workspace(cls, workspace: DbtWorkspace) -> GoldReader:
+        return cls(Path(workspace.duckdb_path), Path(workspace.target_path))
+
+    @cached_property
+    def manifest(self) -> dict:
+        return _read_artifact(self.target_path / "manifest.json")
+
+    @cached_property
+    def run_results(self) -> dict:
+        return _read_artifact(self.target_path / "run_results.json")
+
+    @property
+    def data_time(self) -> datetime:
+        """When the build that produced the warehouse finished: the time the published data is as of."""
+        return datetime.fromisoformat(self.run_results["metadata"]["generated_at"].replace("Z", "+00:00"))
+
+    def model_node(self, model: str) -> dict:
+        project = self.manifest["metadata"]["project_name"]
+        node = self.manifest["nodes"].get(f"model.{project}.{model}")
+        if node is None:
+            raise WarehouseError(f"{model} is not a model of this dbt project ({self.target_path / 'manifest.json'})")
+        return node
+
+    def read(self, model: str) -> pa.Table:
+        """The model's rows. dbt's relation name carries the catalog of the file dbt built; this file's is used."""
+        node = self.model_node(model)
+        if not self.duckdb_path.exists():
+            raise WarehouseError(f"no warehouse at {self.duckdb_path}: build it first (`make demo`)")
+        with duckdb.connect(str(self.duckdb_path), read_only=True) as connection:
+            (catalog,) = connection.sql("select current_database()").fetchall()[0]
+            relation = ".".join(_quoted(part) for part in (catalog, node["schema"], node.get("alias") or node["name"]))
+            try:
+                return connection.sql(f"select * from {relation}").to_arrow_table()
+            except duckdb.CatalogException as exc:
+                raise WarehouseError(f"{model} is not built in {self.duckdb_path} ({relation})") from exc
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _read_artifact(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise WarehouseError(f"{path} not found: run `dbt build` before publishing") from exc
