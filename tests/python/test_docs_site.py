@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+PAGE_TIMEOUT_MS = 90_000  # generous: CI machines are small and the site renders the whole manifest first
 GOLD_MODELS_SHOWN = ("fct_playback_sessions", "mart_daily_engagement", "mart_qoe_daily", "mart_subscriptions_monthly")
 
 
@@ -53,6 +54,7 @@ def browser():
 
 def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(url, wait_until="networkidle")
     return page
 
@@ -60,8 +62,8 @@ def _open(browser, url: str):
 @pytest.mark.parametrize("model_name", GOLD_MODELS_SHOWN)
 def test_gold_model_page_shows_its_description_and_columns(browser, docs_url: str, model_name: str) -> None:
     page = _open(browser, f"{docs_url}#!/model/model.flick.{model_name}")
-    page.wait_for_selector(f"text={model_name}", timeout=30_000)
-    page.wait_for_selector("text=Columns", timeout=30_000)
+    page.wait_for_selector(f"h1:has-text('{model_name}')", timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector("#columns", state="attached", timeout=PAGE_TIMEOUT_MS)
     body = page.inner_text("body")
     assert "Description" in body
     assert "This model is not currently documented" not in body
@@ -73,7 +75,7 @@ def test_gold_model_page_shows_its_description_and_columns(browser, docs_url: st
 def _parents_shown(page, docs_url: str, model_name: str) -> list[str]:
     """The models listed under "Depends On" on a model's page, as the site links them."""
     page.goto(f"{docs_url}#!/model/model.flick.{model_name}", wait_until="networkidle")
-    page.wait_for_selector("#depends_on", state="attached", timeout=30_000)
+    page.wait_for_selector("#depends_on", state="attached", timeout=PAGE_TIMEOUT_MS)
     hrefs = page.eval_on_selector_all(
         "section:has(#depends_on) a[href^='#!/model/model.flick.']", "links => links.map(a => a.getAttribute('href'))"
     )
@@ -99,7 +101,7 @@ def test_lineage_of_a_gold_mart_reaches_back_to_bronze(browser, docs_url: str) -
     # The lineage graph of the mart, as the graph button opens it.
     page.goto(f"{docs_url}#!/model/model.flick.mart_daily_engagement", wait_until="networkidle")
     page.click("a[ng-click='onLauncherClick()']")
-    page.wait_for_selector("canvas", state="attached", timeout=30_000)
+    page.wait_for_selector("canvas", state="attached", timeout=PAGE_TIMEOUT_MS)
     page.wait_for_timeout(2000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "docs_lineage_mart_daily_engagement.png"), full_page=False)
