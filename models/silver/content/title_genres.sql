@@ -23,7 +23,7 @@ split as (
     select
         titles.title_id,
         genre_positions.genre_position,
-        trim({{ dbt.split_part('titles.genres', "','", 'genre_positions.genre_position') }}) as genre_name
+        trim({{ split_part_at('titles.genres', "','", 'genre_positions.genre_position') }}) as genre_name
     from titles
     inner join genre_positions on titles.genre_count >= genre_positions.genre_position
 ),
