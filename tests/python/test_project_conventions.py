@@ -74,7 +74,8 @@ def test_model_sql_avoids_constructs_that_break_on_tsql_or_spark(path: Path) -> 
     assert found == [], f"{path.relative_to(PROJECT_ROOT)}: {found}"
 
 
-GOLD_MODELS = sorted(p.stem for p in (MODELS / "gold").rglob("*.sql"))
+# Gold models that leave the warehouse; `int_` models are Gold's internal building blocks.
+GOLD_MODELS = sorted(p.stem for p in (MODELS / "gold").rglob("*.sql") if not p.stem.startswith("int_"))
 
 
 @pytest.mark.parametrize("model_name", GOLD_MODELS)
