@@ -3,10 +3,12 @@
       DuckDB      the session variable set by the flick_ops.duckdb_session
                   plugin from FLICK_EMAIL_HASH_SALT;
       Databricks  secret(<scope>, 'email-hash-salt') from a secret scope;
+      Spark       the session variable flick_email_hash_salt (local runs);
       Synapse     a one-row table loaded from Key Vault by the platform.
-    Without a salt the query fails with a message instead of hashing with an
-    empty (reversible) salt. Unit tests pass a literal through
-    var('email_hash_salt_for_unit_tests'); nothing else should. -#}
+    NULL when no salt is set: salted_hash then fails the query with
+    missing_email_hash_salt_error() rather than hash with an empty (reversible)
+    salt. Unit tests pass a literal through var('email_hash_salt_for_unit_tests');
+    nothing else should. -#}
 {% macro email_hash_salt() -%}
     {%- set unit_test_salt = var('email_hash_salt_for_unit_tests', none) -%}
     {%- if unit_test_salt is not none -%}
@@ -23,14 +25,17 @@
 {%- endmacro %}
 
 {% macro duckdb__email_hash_salt() -%}
-    coalesce(
-        getvariable('flick_email_hash_salt'),
-        error('No salt for hashing e-mail addresses: set FLICK_EMAIL_HASH_SALT (from a secret store, never the repo) and enable the flick_ops.duckdb_session plugin in the profile; make creates a random local salt in .flick/email_hash_salt.')
-    )
+    getvariable('flick_email_hash_salt')
 {%- endmacro %}
 
-{% macro spark__email_hash_salt() -%}
+{% macro databricks__email_hash_salt() -%}
     secret('{{ var("secret_scope", "flick") }}', 'email-hash-salt')
+{%- endmacro %}
+
+{#- Apache Spark has no secret(): the session variable that
+    flick_ops.spark.session declares and sets from FLICK_EMAIL_HASH_SALT. -#}
+{% macro spark__email_hash_salt() -%}
+    system.session.flick_email_hash_salt
 {%- endmacro %}
 
 {% macro fabric__email_hash_salt() -%}
