@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 
 from flick_ops import __version__
+from flick_ops.commands.compile import compile as compile_command
+from flick_ops.commands.parity import parity
 from flick_ops.commands.publish import publish
 from flick_ops.commands.share import share
 
@@ -166,6 +168,8 @@ def docs(target: str, serve: bool, port: int) -> None:
 
 main.add_command(publish)
 main.add_command(share)
+main.add_command(compile_command)
+main.add_command(parity)
 
 if __name__ == "__main__":
     main()

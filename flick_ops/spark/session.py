@@ -1,0 +1,178 @@
+"""A local Apache Spark session that sees the lake the way the Bronze models expect.
+
+On DuckDB the Bronze sources read the lake in place through each source's
+`external_location` (models/bronze/*/_*__sources.yml). Spark has no such hook,
+so this module loads every landed file into the source's table
+(`landing_<source>.<table>`) with the same columns DuckDB's reader gives:
+
+* JSON lines, and the `*_lines` twins of CSV entities: `value` (one line of
+  text), `filename`, `ingest_date`;
+* CSV entities: every header column as a string, plus `filename` and
+  `ingest_date`, unioned by column name across files, because a drifted file
+  may lack columns (DuckDB's `union_by_name`).
+
+The source YAML stays the one statement of where each table lives: the lake
+folder and the reader kind are taken from its `external_location`.
+
+dbt-spark's `method: session` connects with `SparkSession.builder.getOrCreate()`,
+so dbt run in the same process after `local_spark_session()` sees these tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SOURCES_GLOB = "models/bronze/*/_*__sources.yml"
+SPARK_SALT_VARIABLE = "flick_email_hash_salt"
+
+# `.../bronze/<source>/<entity>/*/*.<ext>` in an external_location.
+_LAKE_FOLDER = re.compile(r"/bronze/(?P<source>\w+)/(?P<entity>\w+|\$\{name\})/\*/\*\.(?P<ext>jsonl|csv)")
+
+
+@dataclass(frozen=True)
+class LandingTable:
+    """One Bronze source table: where its files lie and how DuckDB reads them."""
+
+    schema: str
+    name: str
+    lake_folder: str  # relative to the lake root, e.g. bronze/vendor/catalog
+    extension: str  # of the landed files: jsonl or csv
+    reads_lines: bool  # one `value` column per line, rather than parsed CSV columns
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def landing_tables(project_dir: Path = PROJECT_ROOT) -> list[LandingTable]:
+    """Every Bronze source table declared in the project's source YAML."""
+    tables: list[LandingTable] = []
+    for path in sorted(Path(project_dir).glob(SOURCES_GLOB)):
+        for source in yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]:
+            default_location = _external_location(source)
+            for table in source["tables"]:
+                location = _external_location(table) or default_location
+                tables.append(_landing_table(source["schema"], table["name"], location, path))
+    return tables
+
+
+def _external_location(node: dict) -> str | None:
+    return ((node.get("config") or {}).get("meta") or {}).get("external_location")
+
+
+def _landing_table(schema: str, name: str, location: str | None, declared_in: Path) -> LandingTable:
+    match = _LAKE_FOLDER.search(location or "")
+    if match is None:
+        raise ValueError(f"{declared_in}: source table {schema}.{name} has no lake folder in its external_location")
+    entity = name if match["entity"] == "${name}" else match["entity"]
+    return LandingTable(
+        schema=schema,
+        name=name,
+        lake_folder=f"bronze/{match['source']}/{entity}",
+        extension=match["ext"],
+        reads_lines="columns={'value'" in location,
+    )
+
+
+def local_spark_session(work_dir: Path, *, email_hash_salt: str | None = None) -> SparkSession:
+    """A small local session (2 cores, UTC) whose warehouse and metastore live under work_dir.
+
+    The salt becomes the session variable the `spark__email_hash_salt` macro
+    reads, so it never appears in SQL that dbt writes to target/ or its log.
+    """
+    from pyspark.sql import SparkSession
+
+    work_dir = Path(work_dir).resolve()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("flick-parity")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.sql.warehouse.dir", str(work_dir / "spark-warehouse"))
+        .config("spark.sql.catalogImplementation", "in-memory")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    # Declared even without a salt, so salted_hash fails with its own message rather than an unresolved name.
+    session.sql(f"declare or replace variable {SPARK_SALT_VARIABLE} string")
+    if email_hash_salt:
+        session.sql(f"set var {SPARK_SALT_VARIABLE} = :salt", args={"salt": email_hash_salt})
+    return session
+
+
+def load_landing_tables(session: SparkSession, lake_root: Path, project_dir: Path = PROJECT_ROOT) -> None:
+    """(Re)load every Bronze source table from the lake into a parquet table of the session's warehouse."""
+    lake_root = Path(lake_root).resolve()
+    for table in landing_tables(project_dir):
+        session.sql(f"create database if not exists {table.schema}")
+        frame = _read_landed_files(session, lake_root / table.lake_folder, table)
+        frame.write.mode("overwrite").format("parquet").saveAsTable(table.qualified_name)
+
+
+def _read_landed_files(session: SparkSession, folder: Path, table: LandingTable) -> DataFrame:
+    from functools import reduce
+
+    files = sorted(folder.glob(f"ingest_date=*/*.{table.extension}"))
+    if not files:
+        raise FileNotFoundError(f"{table.qualified_name}: no landed *.{table.extension} files under {folder}")
+    if table.reads_lines:
+        frame = session.read.option("pathGlobFilter", f"*.{table.extension}").text(str(folder))
+        return _with_lineage(frame, folder)
+    # Spark takes one header for all files of a read, so files are read in
+    # groups sharing a header and unioned by name (a drifted file lacks columns).
+    frames = [_read_csv_files(session, folder, group) for group in _group_by_header(files).values()]
+    return reduce(lambda left, right: left.unionByName(right, allowMissingColumns=True), frames)
+
+
+def _group_by_header(files: list[Path]) -> dict[str, list[Path]]:
+    groups: dict[str, list[Path]] = {}
+    for path in files:
+        with path.open(encoding="utf-8") as handle:
+            groups.setdefault(handle.readline().rstrip("\r\n"), []).append(path)
+    return groups
+
+
+def _read_csv_files(session: SparkSession, folder: Path, files: list[Path]) -> DataFrame:
+    # RFC 4180 as the contract says: quoted fields may hold commas, quotes and
+    # newlines. No schema inference: Bronze takes every field as text.
+    frame = session.read.option("basePath", str(folder)).csv(
+        [str(path) for path in files],
+        header=True,
+        multiLine=True,
+        quote='"',
+        escape='"',
+        inferSchema=False,
+    )
+    return _with_lineage(frame, folder)
+
+
+def _with_lineage(frame: DataFrame, folder: Path) -> DataFrame:
+    """DuckDB's `filename` (the plain path, as globbed) and hive `ingest_date` columns.
+
+    The path is rebuilt from the folder, the partition and the file name rather
+    than taken from Spark's file URI, which percent-encodes and adds `file:`;
+    `_bronze_row_id` hashes it, so it must be the same text on both engines.
+    """
+    from pyspark.sql import functions as F
+
+    filename = F.concat(
+        F.lit(f"{folder}/ingest_date="),
+        F.date_format("ingest_date", "yyyy-MM-dd"),
+        F.lit("/"),
+        F.col("_metadata.file_name"),
+    )
+    return frame.withColumn("ingest_date", F.col("ingest_date").cast("date")).withColumn("filename", filename)
