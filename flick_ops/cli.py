@@ -12,7 +12,9 @@ import click
 from flick_ops import __version__
 from flick_ops.commands.compile import compile as compile_command
 from flick_ops.commands.parity import parity
+from flick_ops.commands.postmortem import postmortem
 from flick_ops.commands.publish import publish
+from flick_ops.commands.run import run
 from flick_ops.commands.share import share
 
 
@@ -168,6 +170,8 @@ def docs(target: str, serve: bool, port: int) -> None:
 
 main.add_command(publish)
 main.add_command(share)
+main.add_command(run)
+main.add_command(postmortem)
 main.add_command(compile_command)
 main.add_command(parity)
 

@@ -1,0 +1,196 @@
+"""`flick-ops run`: the whole flow, failing well (freshness, dbt build with retries, publish and share what passed)."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import click
+
+from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace
+
+
+def _in_warehouse(project_dir: Path, name: str) -> Path:
+    return Path(project_dir) / "warehouse" / name
+
+
+@click.command(
+    epilog=(
+        "Exit codes: 0 built and published (warnings allowed); 1 the build failed (what passed was still published); "
+        "2 usage error; 3 stopped before building: a source is stale, empty or could not be measured; "
+        "4 built, but publishing or sharing failed."
+    )
+)
+@click.option(
+    "--project-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=PROJECT_ROOT,
+    show_default=True,
+    help="The dbt project; the warehouse, target/, run history and alert log live in it unless set otherwise.",
+)
+@click.option("--target", default="duckdb", show_default=True, help="dbt target (profiles.yml output).")
+@click.option(
+    "--select",
+    "-s",
+    "select",
+    multiple=True,
+    metavar="SELECTOR",
+    help='dbt node selection, as for dbt (repeat, or quote several: "+mart_a +mart_b"). Default: the whole project.',
+)
+@click.option(
+    "--max-retries",
+    type=click.IntRange(0, 10),
+    default=2,
+    show_default=True,
+    help="Retries of a transient failure (lost connection, lock, throttling, deadlock, time-out).",
+)
+@click.option(
+    "--retry-wait",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Base of the exponential backoff in seconds: retry n waits between half and all of wait * 2**(n-1).",
+)
+@click.option(
+    "--webhook-url",
+    envvar="FLICK_ALERT_WEBHOOK_URL",
+    metavar="URL",
+    help="Teams or Slack incoming webhook for alerts [env FLICK_ALERT_WEBHOOK_URL]. Alerts always go to the alert log.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    help="Judge source freshness as of this UTC time instead of now (replays, back-fills, the sample lake).",
+)
+@click.option(
+    "--lake",
+    "lake_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Lake root: Bronze is read from it and published Gold exported to its gold/ zone. Default: env FLICK_LAKE_ROOT, else <project>/lake.",
+)
+@click.option("--skip-publish", is_flag=True, help="Build only: publish nothing (and so share nothing).")
+@click.option("--skip-share", is_flag=True, help="Publish, but do not update Azure Data Share.")
+@click.option(
+    "--history",
+    "history_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run history folder (one subfolder per run; `flick-ops postmortem` reads it). Default: <project>/warehouse/runs.",
+)
+@click.option(
+    "--alert-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Local alert log (JSON lines); every alert is appended, delivered or not. Default: <project>/warehouse/alerts.jsonl.",
+)
+@click.option(
+    "--local-sink",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The local Cosmos stand-in, used unless FLICK_COSMOS_ENDPOINT is set. Default: <project>/warehouse/local_cosmos.duckdb.",
+)
+@click.option(
+    "--publish-state",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Publish state folder (what each sink was last sent). Default: <project>/warehouse/publish_state.",
+)
+def run(
+    project_dir: Path,
+    target: str,
+    select: tuple[str, ...],
+    max_retries: int,
+    retry_wait: float,
+    webhook_url: str | None,
+    as_of: datetime | None,
+    lake_root: Path | None,
+    skip_publish: bool,
+    skip_share: bool,
+    history_root: Path | None,
+    alert_log: Path | None,
+    local_sink: Path | None,
+    publish_state: Path | None,
+) -> None:
+    """Run the pipeline: fresh sources, dbt build with retries, then publish and share what passed.
+
+    Stale or empty sources stop the run before any model builds. Transient
+    failures are retried with backoff (dbt retry: only what failed and what
+    depends on it); SQL errors and failed tests are not. A failed model keeps
+    its consumers on the last good data: only models that built and passed
+    their tests are published. Failures and warnings are alerted; every run
+    is kept in the history for `flick-ops postmortem`.
+    """
+    from flick_ops.run import PipelineSettings, PublishSettings, run_pipeline
+    from flick_ops.run.retry import RetryPolicy
+
+    workspace = DbtWorkspace.default(project_dir)
+    if lake_root is not None:
+        workspace = replace(workspace, lake_root=lake_root)
+    sink_path = local_sink or _in_warehouse(project_dir, "local_cosmos.duckdb")
+    publish = None
+    if not skip_publish:
+        publish = PublishSettings(
+            spec_path=project_dir / "deploy" / "publish.yml",
+            state_dir=publish_state or _in_warehouse(project_dir, "publish_state"),
+            open_sink=lambda: _open_sink(sink_path),
+            lake_root=workspace.lake_root,
+        )
+    settings = PipelineSettings(
+        workspace=workspace,
+        history_root=history_root or _in_warehouse(project_dir, "runs"),
+        alert_log=alert_log or _in_warehouse(project_dir, "alerts.jsonl"),
+        target=target,
+        select=tuple(token for value in select for token in value.split()),
+        retry=RetryPolicy(max_retries=max_retries, base_seconds=retry_wait, rng=random.Random()),
+        as_of=as_of.replace(tzinfo=UTC) if as_of else None,
+        webhook_url=webhook_url or None,
+        publish=publish,
+        share=None if skip_share or skip_publish else partial(_share, project_dir),
+    )
+    result = run_pipeline(settings, echo=click.echo)
+    raise SystemExit(result.exit_code)
+
+
+def _open_sink(local_sink: Path):
+    """The one place `flick-ops run` makes a sink: Cosmos DB when configured, else the local stand-in."""
+    from flick_ops.publish import CosmosSink, LocalSink
+
+    endpoint = os.environ.get("FLICK_COSMOS_ENDPOINT")
+    if not endpoint:
+        return LocalSink(local_sink)
+    return CosmosSink.from_settings(endpoint, key=os.environ.get("FLICK_COSMOS_KEY") or None)
+
+
+def _share(project_dir: Path, artifacts: Path, echo) -> str:
+    """Update Azure Data Share from deploy/shares.yml: applied with AZURE_SUBSCRIPTION_ID set, else a dry run."""
+    from flick_ops.share.apply import apply_plan, ensure_subscription, read_states
+    from flick_ops.share.client import AzureSettings, create_data_share_client
+    from flick_ops.share.ledger import Ledger
+    from flick_ops.share.plan import build_plan
+    from flick_ops.share.policy import DbtArtifacts, enforce_policy
+    from flick_ops.share.spec import load_spec
+
+    spec = load_spec(project_dir / "deploy" / "shares.yml")
+    enforce_policy(spec, DbtArtifacts.load(artifacts), datetime.now(UTC).date())
+    settings = AzureSettings.from_environment()
+    if settings is None:
+        plan = build_plan(spec, None, prune=False)
+        # The plan's headline per share, not every call body: `flick-ops share` shows those.
+        for line in plan.describe().splitlines():
+            if not line.startswith(" "):
+                echo(f"share: {line}")
+        return "dry run (no AZURE_SUBSCRIPTION_ID): nothing was changed"
+    ensure_subscription(spec, settings.subscription_id)
+    client = create_data_share_client(settings)
+    done = apply_plan(
+        client,
+        build_plan(spec, read_states(client, spec), prune=False),
+        Ledger(_in_warehouse(project_dir, "share_ledger.duckdb")),
+    )
+    return f"applied {len(done)} Data Share call(s)"

@@ -1,0 +1,103 @@
+"""Run history: one folder per pipeline run, so any earlier run can be examined.
+
+Layout of `<history root>/<run_id>/` (the history root is warehouse/runs/ by default)::
+
+    run.json                  what was asked and what came of it (written at the end)
+    steps.jsonl               the pipeline's own step log, one line per step as it finishes
+    freshness/sources.json    dbt's source freshness measurements
+    attempt-1/run_results.json, attempt-2/... one per dbt build / dbt retry attempt
+    manifest.json             the graph the run built (for root causes and exposures)
+    run_results.json          each node's result in its last attempt (what the publish gate reads)
+    compiled/<unique_id>.sql  the compiled SQL of each root-cause node
+
+Run ids sort by start time (`20261127T210455Z-3f9a`), so the newest run is the last folder.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+class UnknownRun(LookupError):
+    """No run with that id (or no runs at all) in the history."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    folder: Path
+
+    @property
+    def run_id(self) -> str:
+        return self.folder.name
+
+    @classmethod
+    def create(cls, history_root: Path) -> RunRecord:
+        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        folder = Path(history_root) / run_id
+        folder.mkdir(parents=True)
+        return cls(folder)
+
+    @classmethod
+    def open(cls, history_root: Path, run_id: str | None = None) -> RunRecord:
+        """The run with this id, or the latest run."""
+        runs = run_ids(history_root)
+        if not runs:
+            raise UnknownRun(f"no pipeline runs recorded in {history_root}")
+        if run_id is None:
+            return cls(Path(history_root) / runs[-1])
+        if run_id not in runs:
+            raise UnknownRun(f"no run {run_id!r} in {history_root} (latest: {runs[-1]})")
+        return cls(Path(history_root) / run_id)
+
+    def log_step(self, step: str, outcome: str, started_at: datetime, **detail: object) -> None:
+        entry = {
+            "step": step,
+            "outcome": outcome,
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **detail,
+        }
+        with (self.folder / "steps.jsonl").open("a", encoding="utf-8") as log:
+            log.write(json.dumps(entry, default=str) + "\n")
+
+    def keep(self, artifact: Path, as_name: str) -> None:
+        """Copy a dbt artifact into the run folder (dbt overwrites target/ on its next invocation)."""
+        if artifact.exists():
+            destination = self.folder / as_name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(artifact, destination)
+
+    def write_summary(self, summary: dict) -> None:
+        (self.folder / "run.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+
+    def summary(self) -> dict:
+        return _read(self.folder / "run.json") or {"run_id": self.run_id, "status": "unfinished"}
+
+    def steps(self) -> list[dict]:
+        path = self.folder / "steps.jsonl"
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+
+    def attempts(self) -> list[dict]:
+        """run_results.json of each dbt attempt, first attempt first."""
+        folders = sorted(self.folder.glob("attempt-*"), key=lambda path: int(path.name.split("-")[1]))
+        return [results for folder in folders if (results := _read(folder / "run_results.json"))]
+
+    def manifest(self) -> dict:
+        return _read(self.folder / "manifest.json") or {}
+
+    def freshness(self) -> dict | None:
+        return _read(self.folder / "freshness" / "sources.json")
+
+
+def run_ids(history_root: Path) -> list[str]:
+    root = Path(history_root)
+    return sorted(path.name for path in root.iterdir() if path.is_dir()) if root.exists() else []
+
+
+def _read(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

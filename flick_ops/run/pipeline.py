@@ -1,0 +1,602 @@
+"""The pipeline: fresh sources, then `dbt build` with retries, then publish and share what passed.
+
+One run, in order:
+
+1. **Freshness and landing.** `dbt source freshness` measures every source the
+   selection reads; a source past its error threshold, or empty, stops the run
+   before any model builds (exit 3). Warnings go on and are alerted.
+2. **Build.** `dbt build`; when a failure is transient (see `retry`), wait with
+   exponential backoff and jitter and run `dbt retry`, which re-runs only the
+   nodes that failed or were skipped. A deterministic failure is not a reason
+   to retry. A build that failed keeps its failures; nodes downstream of them
+   were skipped by dbt.
+3. **Publish and share, degraded.** Only publish-spec entries whose model
+   built and passed its tests in this run are published (a spec group goes
+   out whole or not at all); the Cosmos documents and lake exports of the
+   others are left exactly as the last good run left them.
+4. **Alert and record.** Failures, warnings and stale sources go to the
+   webhook and the alert log; the run's artifacts and step log go to the run
+   history, from which `flick-ops postmortem` reports.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flick_ops.dbt_invocation import DbtWorkspace
+from flick_ops.run import alerts
+from flick_ops.run.freshness import FreshnessReport, judge
+from flick_ops.run.history import RunRecord
+from flick_ops.run.invoke import DbtInvocation, NodeEvent, invoke_dbt
+from flick_ops.run.nodes import FAILED, Diagnosis, NodeOutcome, compiled_sql_path, diagnose, merge_attempts
+from flick_ops.run.retry import RetryPolicy, classify
+
+if TYPE_CHECKING:  # the publish package (and its Azure SDK) is imported only when a run publishes
+    from flick_ops.publish import PublishSpec
+
+EXIT_OK = 0
+EXIT_BUILD_FAILED = 1
+EXIT_STOPPED_BY_SOURCES = 3
+EXIT_PUBLISH_FAILED = 4
+DBT_GLOBAL_FLAGS = ("--quiet", "--no-use-colors")
+_BUILT_RESOURCES = ("model.", "snapshot.", "seed.")
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """Where Gold goes. The sink is opened by the caller's factory: Azure clients are made in one place."""
+
+    spec_path: Path
+    state_dir: Path
+    open_sink: Callable[[], AbstractContextManager]
+    lake_root: Path | None  # Delta exports to <lake_root>/gold/<model>/; None for no export
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    workspace: DbtWorkspace
+    history_root: Path
+    alert_log: Path
+    target: str = "duckdb"
+    select: tuple[str, ...] = ()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    as_of: datetime | None = None
+    webhook_url: str | None = None
+    publish: PublishSettings | None = None
+    # Shares what was published; given the folder holding the run's manifest.json and run_results.json.
+    share: Callable[[Path, Echo], str] | None = None
+    extra_env: Mapping[str, str] | None = None
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    published: tuple[str, ...] = ()  # spec entries sent
+    held_back: Mapping[str, str] = field(default_factory=dict)  # spec entry -> why it was not sent
+    exported: tuple[str, ...] = ()  # models written to the lake's gold zone
+    data_time: Mapping[str, str] = field(default_factory=dict)  # model -> newest load of the sources it reads
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    run_id: str
+    exit_code: int
+    status: str
+    retries: int
+    diagnosis: Diagnosis | None
+    publish: PublishOutcome | None
+    summary: dict
+
+
+def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResult:
+    record = RunRecord.create(settings.history_root)
+    started = datetime.now(UTC)
+    echo(f"run {record.run_id}: target {settings.target}, selection {' '.join(settings.select) or 'everything'}")
+    summary: dict = {
+        "run_id": record.run_id,
+        "started_at": started.isoformat(timespec="seconds"),
+        "target": settings.target,
+        "select": list(settings.select),
+        "as_of": settings.as_of.isoformat() if settings.as_of else None,
+        "lake_root": str(settings.workspace.lake_root),
+    }
+
+    freshness = _check_sources(settings, record, echo)
+    summary["freshness"] = _freshness_summary(freshness)
+    if freshness is None or freshness.blocking:
+        return _stop_for_sources(settings, record, summary, freshness, echo)
+
+    attempts = _build_with_retries(settings, record, echo)
+    outcomes = merge_attempts([attempt.run_results for attempt in attempts if attempt.run_results])
+    manifest = record.manifest()
+    diagnosis = diagnose(outcomes, manifest)
+    _keep_failed_sql(record, diagnosis, manifest, Path(settings.workspace.target_path))
+    crashed = attempts[-1].crashed
+    summary["build"] = _build_summary(attempts, outcomes, diagnosis, crashed)
+    _echo_build(summary["build"], diagnosis, echo)
+
+    publish = None
+    if settings.publish and not crashed:
+        publish = _publish(settings.publish, settings.workspace, record, outcomes, diagnosis, freshness, echo)
+        summary["publish"] = _publish_summary(publish)
+    if settings.share and publish and not publish.error:
+        summary["share"] = _share_or_skip(settings, record, diagnosis, echo)
+
+    exit_code = (
+        EXIT_BUILD_FAILED
+        if crashed or not diagnosis.clean
+        else EXIT_PUBLISH_FAILED
+        if (publish and publish.error) or summary.get("share", {}).get("error")
+        else EXIT_OK
+    )
+    status = {EXIT_OK: "succeeded", EXIT_BUILD_FAILED: "failed", EXIT_PUBLISH_FAILED: "publish failed"}[exit_code]
+    summary.update(status=status, exit_code=exit_code, finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    _alert_after_build(settings, record, summary, freshness, diagnosis, attempts, publish, echo)
+    record.write_summary(summary)
+    echo(f"run {record.run_id} {status} (exit {exit_code}); post-mortem: flick-ops postmortem {record.run_id}")
+    return PipelineResult(record.run_id, exit_code, status, len(attempts) - 1, diagnosis, publish, summary)
+
+
+# 1. Freshness -------------------------------------------------------------------------------------------------
+
+
+def _check_sources(settings: PipelineSettings, record: RunRecord, echo: Echo) -> FreshnessReport | None:
+    """Measure and judge the selection's sources, retrying a transient failure to measure; None if unmeasurable."""
+    # Every source upstream of the selection, whether or not the selector itself asked for parents.
+    upstream = [selector if selector.startswith("+") else f"+{selector}" for selector in settings.select]
+    args = [*DBT_GLOBAL_FLAGS, "source", "freshness", "--target", settings.target]
+    args += ["--select", *upstream] if upstream else []
+    for attempt in range(1, settings.retry.max_retries + 2):
+        started = datetime.now(UTC)
+        invocation = _invoke(args, settings)
+        record.keep(Path(settings.workspace.target_path) / "sources.json", "freshness/sources.json")
+        if invocation.sources is not None:
+            query_errors = {n.unique_id: n.message for n in invocation.nodes if n.status == "runtime error"}
+            report = judge(invocation.sources, settings.as_of, query_errors)
+            record.log_step(
+                "freshness", _freshness_outcome(report), started, attempt=attempt, **_freshness_summary(report)
+            )
+            _echo_freshness(report, echo)
+            return report
+        transient = classify(invocation.output).transient
+        record.log_step("freshness", "crashed", started, attempt=attempt, error=invocation.output[-4000:])
+        echo(f"freshness: dbt could not measure the sources:\n{_indent(invocation.output[-2000:])}")
+        if not transient or attempt > settings.retry.max_retries:
+            return None
+        _wait(settings, attempt, echo)
+    return None
+
+
+def _freshness_outcome(report: FreshnessReport) -> str:
+    return "stale" if report.blocking else "warn" if report.warnings else "pass"
+
+
+def _echo_freshness(report: FreshnessReport, echo: Echo) -> None:
+    echo(
+        f"freshness as of {report.as_of:%Y-%m-%d %H:%M} UTC: {len(report.checks)} sources, "
+        f"{len(report.warnings)} warn, {len(report.blocking)} stale or empty"
+    )
+    for check in (*report.blocking, *report.warnings):
+        echo(f"  {check.verdict:<6} {check.describe()}")
+
+
+def _freshness_summary(report: FreshnessReport | None) -> dict:
+    if report is None:
+        return {"measured": False}
+    return {
+        "measured": True,
+        "as_of": report.as_of.isoformat(timespec="seconds"),
+        "sources": len(report.checks),
+        "warn": [check.describe() for check in report.warnings],
+        "blocking": [check.describe() for check in report.blocking],
+    }
+
+
+def _stop_for_sources(
+    settings: PipelineSettings, record: RunRecord, summary: dict, freshness: FreshnessReport | None, echo: Echo
+) -> PipelineResult:
+    if freshness is None:
+        problems = ["dbt could not measure source freshness (see the run's steps log for dbt's error)"]
+        status, headline = "stopped: source freshness could not be measured", "dbt could not measure the sources"
+    else:
+        problems = [check.describe() for check in freshness.blocking]
+        status, headline = "stopped: stale or empty sources", f"{len(problems)} source(s) stale or empty"
+    summary.update(
+        status=status, exit_code=EXIT_STOPPED_BY_SOURCES, finished_at=datetime.now(UTC).isoformat(timespec="seconds")
+    )
+    _send(
+        settings,
+        record,
+        alerts.Alert(
+            kind=alerts.STALE_SOURCE,
+            run_id=record.run_id,
+            target=settings.target,
+            summary=f"{headline}: nothing was built or published.",
+            details=tuple(problems),
+            postmortem_hint=f"Post-mortem: flick-ops postmortem {record.run_id}",
+        ),
+        echo,
+    )
+    record.write_summary(summary)
+    echo(f"run {record.run_id} {status} (exit {EXIT_STOPPED_BY_SOURCES})")
+    return PipelineResult(record.run_id, EXIT_STOPPED_BY_SOURCES, status, 0, None, None, summary)
+
+
+# 2. Build -----------------------------------------------------------------------------------------------------
+
+
+def _build_with_retries(settings: PipelineSettings, record: RunRecord, echo: Echo) -> list[DbtInvocation]:
+    """`dbt build`, then `dbt retry` after each transient failure, up to the policy's retries."""
+    build_args = [*DBT_GLOBAL_FLAGS, "build", "--target", settings.target, *_selection(settings)]
+    attempts: list[DbtInvocation] = []
+    args = build_args
+    while True:
+        number = len(attempts) + 1
+        started = datetime.now(UTC)
+        echo(f"build attempt {number}: dbt {' '.join(args[len(DBT_GLOBAL_FLAGS) :])}")
+        invocation = _invoke(args, settings, on_node=_node_printer(echo))
+        attempts.append(invocation)
+        target_path = Path(settings.workspace.target_path)
+        record.keep(target_path / "run_results.json", f"attempt-{number}/run_results.json")
+        record.keep(target_path / "manifest.json", "manifest.json")
+        transient, deterministic = _failures_by_kind(invocation)
+        record.log_step(
+            "build" if number == 1 else "retry",
+            "succeeded" if invocation.succeeded else "crashed" if invocation.crashed else "failed",
+            started,
+            attempt=number,
+            command=" ".join(args[len(DBT_GLOBAL_FLAGS) :]),
+            transient_failures=transient,
+            deterministic_failures=deterministic,
+            error=invocation.output[-4000:] if invocation.crashed else None,
+        )
+        if invocation.succeeded or not transient or number > settings.retry.max_retries:
+            return attempts
+        echo(f"  transient failure ({', '.join(transient)}): retrying what failed and what depends on it")
+        _wait(settings, number, echo)
+        # `dbt retry` needs the previous run_results; a crash before any node ran leaves none, so build again.
+        args = [*DBT_GLOBAL_FLAGS, "retry"] if invocation.run_results else build_args
+
+
+def _keep_failed_sql(record: RunRecord, diagnosis: Diagnosis, manifest: Mapping, target_path: Path) -> None:
+    """Copy the compiled SQL of each root cause into the run's folder: the next dbt run overwrites target/."""
+    for outcome in diagnosis.root_causes:
+        path = compiled_sql_path(outcome.unique_id, manifest, target_path)
+        if path is not None:
+            record.keep(path, f"compiled/{outcome.unique_id}.sql")
+
+
+def _failures_by_kind(invocation: DbtInvocation) -> tuple[list[str], list[str]]:
+    """Names of the transiently and deterministically failed nodes ("dbt" when dbt itself failed)."""
+    if invocation.crashed:
+        return (["dbt"], []) if classify(invocation.output).transient else ([], ["dbt"])
+    transient, deterministic = [], []
+    for result in (invocation.run_results or {}).get("results", []):
+        if result["status"] in FAILED:
+            kind = (
+                transient
+                if result["status"] == "error" and classify(result.get("message")).transient
+                else deterministic
+            )
+            kind.append(result["unique_id"])
+    return transient, deterministic
+
+
+def _node_printer(echo: Echo) -> Callable[[NodeEvent], None]:
+    """Built nodes as they finish; tests only when they do not pass (a build runs hundreds of them)."""
+
+    def show(event: NodeEvent) -> None:
+        is_built = event.unique_id.startswith(_BUILT_RESOURCES)
+        if is_built or event.status not in ("pass", "success", "no-op"):
+            name = event.unique_id.split(".", 2)[-1]
+            echo(f"  {event.status:<8} {name} ({event.execution_time:.1f}s)")
+
+    return show
+
+
+def _build_summary(
+    attempts: list[DbtInvocation], outcomes: Mapping[str, NodeOutcome], diagnosis: Diagnosis, crashed: bool
+) -> dict:
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    return {
+        "attempts": len(attempts),
+        "retries": len(attempts) - 1,
+        "crashed": crashed,
+        "nodes": counts,
+        "models_built": sorted(
+            o.name for o in outcomes.values() if o.unique_id.startswith(_BUILT_RESOURCES) and o.status == "success"
+        ),
+        "root_causes": [o.unique_id for o in diagnosis.root_causes],
+        "casualties": [o.unique_id for o in diagnosis.casualties],
+        "affected_exposures": list(diagnosis.affected_exposures),
+        "crash_output": attempts[-1].output[-4000:] if crashed else None,
+    }
+
+
+def _echo_build(build: dict, diagnosis: Diagnosis, echo: Echo) -> None:
+    nodes = ", ".join(f"{count} {status}" for status, count in sorted(build["nodes"].items()))
+    echo(f"build: {len(build['models_built'])} models built; nodes: {nodes or 'none'}; retries: {build['retries']}")
+    if build["crashed"]:
+        echo(f"  dbt failed before finishing:\n{_indent(build['crash_output'] or '')}")
+    for outcome in diagnosis.root_causes:
+        echo(f"  root cause: {outcome.unique_id} ({outcome.status}): {_first_line(outcome.message)}")
+    if diagnosis.casualties:
+        echo(f"  {len(diagnosis.casualties)} node(s) skipped or failed because of an upstream failure")
+    if diagnosis.affected_exposures:
+        echo(f"  consumers affected: {', '.join(diagnosis.affected_exposures)}")
+
+
+# 3. Publish and share -----------------------------------------------------------------------------------------
+
+
+def _publish(
+    settings: PublishSettings,
+    workspace: DbtWorkspace,
+    record: RunRecord,
+    outcomes: Mapping[str, NodeOutcome],
+    diagnosis: Diagnosis,
+    freshness: FreshnessReport,
+    echo: Echo,
+) -> PublishOutcome:
+    from flick_ops.publish import GateRefused, GoldReader, PublishState, SpecError, export_to_lake, load_spec
+    from flick_ops.publish import publish as publish_entries
+    from flick_ops.publish.reader import WarehouseError
+    from flick_ops.publish.sinks import SinkError
+
+    started = datetime.now(UTC)
+    manifest = record.manifest()
+    try:
+        spec = load_spec(settings.spec_path)
+    except SpecError as exc:
+        return _publish_failed(record, started, str(exc), echo)
+    project = manifest["metadata"]["project_name"]
+    held_back = _held_back(spec, manifest, outcomes, diagnosis)
+    chosen = [entry for entry in spec.entries if entry.name not in held_back]
+    for name, reason in held_back.items():
+        echo(f"publish: holding back {name}: {reason}")
+    if not chosen:
+        record.log_step("publish", "nothing to publish", started, held_back=held_back)
+        return PublishOutcome(held_back=held_back)
+    models = [entry.model for entry in chosen]
+    # The gate reads one run_results.json; after a retry, target/ holds only the retry's nodes, so the gate
+    # reads the run's merged results (each node's last attempt) kept beside the run's manifest.
+    _write_merged_results(record, outcomes)
+    reader = GoldReader(Path(workspace.duckdb_path), record.folder)
+    try:
+        with settings.open_sink() as sink, PublishState.open(settings.state_dir, sink.identity) as state:
+            report = publish_entries(spec, warehouse=reader, sink=sink, state=state, models=[e.name for e in chosen])
+        echo(report.describe())
+        exported = export_to_lake(reader, models, settings.lake_root) if settings.lake_root else []
+    except (GateRefused, SinkError, WarehouseError) as exc:
+        return _publish_failed(record, started, str(exc), echo, held_back)
+    for table in exported:
+        echo(f"lake export: {table.model} -> {table.path} ({table.rows:,} rows, Delta version {table.version})")
+    data_time = _data_time(models, project, manifest, freshness)
+    error = None if report.ok else f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid"
+    outcome = PublishOutcome(
+        published=tuple(entry.name for entry in chosen),
+        held_back=held_back,
+        exported=tuple(table.model for table in exported),
+        data_time=data_time,
+        error=error,
+    )
+    record.log_step("publish", "failed" if error else "published", started, **_publish_summary(outcome))
+    return outcome
+
+
+def _held_back(
+    spec: PublishSpec, manifest: Mapping, outcomes: Mapping[str, NodeOutcome], diagnosis: Diagnosis
+) -> dict[str, str]:
+    """Spec entries that keep what consumers have now, with the reason.
+
+    A spec group goes out whole: when one member failed, the others are held back too (the app reads them
+    together). A member outside the selection did not fail; it just keeps its last good version.
+    """
+    project = manifest["metadata"]["project_name"]
+    reasons: dict[str, str] = {}
+    failed: set[str] = set()
+    for entry in spec.entries:
+        unique_id = f"model.{project}.{entry.model}"
+        outcome = outcomes.get(unique_id)
+        untested = [test for test in _tests_of(unique_id, manifest) if test not in outcomes]
+        if outcome is None:
+            reasons[entry.name] = f"{entry.model} was not built in this run (outside the selection)"
+        elif untested:
+            # The publish gate wants every test of a published model to have passed in the build.
+            reasons[entry.name] = (
+                f"{len(untested)} test(s) of {entry.model} did not run (they read models outside the selection), "
+                f"e.g. {untested[0]}"
+            )
+        elif unique_id in diagnosis.unpublishable_models:
+            reasons[entry.name] = f"{entry.model} {outcome.status} or did not pass its tests"
+            failed.add(entry.name)
+    for group, members in spec.groups.items():
+        failing = [member for member in members if member in failed]
+        for member in members:
+            if failing and member not in reasons:
+                reasons[member] = f"group {group} goes out whole and {', '.join(failing)} failed"
+    return reasons
+
+
+def _tests_of(unique_id: str, manifest: Mapping) -> list[str]:
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    return sorted(
+        uid
+        for uid, node in nodes.items()
+        if uid.startswith(("test.", "unit_test.")) and unique_id in node.get("depends_on", {}).get("nodes", [])
+    )
+
+
+def _write_merged_results(record: RunRecord, outcomes: Mapping[str, NodeOutcome]) -> None:
+    attempts = record.attempts()
+    by_id = {result["unique_id"]: result for attempt in attempts for result in attempt.get("results", [])}
+    merged = {**attempts[-1], "args": attempts[0].get("args", {}), "results": [by_id[uid] for uid in outcomes]}
+    (record.folder / "run_results.json").write_text(json.dumps(merged), encoding="utf-8")
+
+
+def _data_time(models: Sequence[str], project: str, manifest: Mapping, freshness: FreshnessReport) -> dict[str, str]:
+    """Per model, the oldest of the newest loads of the sources it reads: its data is complete up to then."""
+    parents = manifest.get("parent_map", {})
+    newest = freshness.newest_loads
+    times = {}
+    for model in models:
+        seen, frontier = set(), [f"model.{project}.{model}"]
+        while frontier:
+            for parent in parents.get(frontier.pop(), []):
+                if parent not in seen:
+                    seen.add(parent)
+                    frontier.append(parent)
+        loads = [newest[uid] for uid in seen if uid in newest]
+        if loads:
+            times[model] = min(loads).isoformat()
+    return times
+
+
+def _publish_failed(
+    record: RunRecord, started: datetime, error: str, echo: Echo, held_back: Mapping[str, str] | None = None
+) -> PublishOutcome:
+    echo(f"publish failed: {error}")
+    record.log_step("publish", "failed", started, error=error)
+    return PublishOutcome(held_back=dict(held_back or {}), error=error)
+
+
+def _publish_summary(outcome: PublishOutcome) -> dict:
+    return {
+        "published": list(outcome.published),
+        "held_back": dict(outcome.held_back),
+        "exported": list(outcome.exported),
+        "data_time": dict(outcome.data_time),
+        "error": outcome.error,
+    }
+
+
+def _share_or_skip(settings: PipelineSettings, record: RunRecord, diagnosis: Diagnosis, echo: Echo) -> dict:
+    """Update the shares after a clean build of the whole project; otherwise leave them as they are.
+
+    Data Share snapshots the lake's gold zone on its own schedule, and the exports of held-back models are
+    the last good ones, so recipients keep receiving consistent data while a build is broken.
+    """
+    reason = (
+        "the build did not pass"
+        if not diagnosis.clean
+        else "a selected run (--select) does not rebuild every shared data set"
+        if settings.select
+        else None
+    )
+    if reason is None:
+        return _share(settings, record, echo)
+    detail = f"skipped: {reason}; the shares were left as they were"
+    echo(f"share: {detail}")
+    record.log_step("share", "skipped", datetime.now(UTC), detail=detail)
+    return {"detail": detail, "error": None}
+
+
+def _share(settings: PipelineSettings, record: RunRecord, echo: Echo) -> dict:
+    started = datetime.now(UTC)
+    try:
+        detail = settings.share(record.folder, echo)
+    except Exception as exc:  # a share failure must not hide the build's and publish's results
+        record.log_step("share", "failed", started, error=str(exc))
+        echo(f"share failed: {exc}")
+        return {"error": str(exc)}
+    record.log_step("share", "done", started, detail=detail)
+    return {"detail": detail, "error": None}
+
+
+# 4. Alerts and helpers ----------------------------------------------------------------------------------------
+
+
+def _alert_after_build(
+    settings: PipelineSettings,
+    record: RunRecord,
+    summary: dict,
+    freshness: FreshnessReport,
+    diagnosis: Diagnosis,
+    attempts: list[DbtInvocation],
+    publish: PublishOutcome | None,
+    echo: Echo,
+) -> None:
+    retries = len(attempts) - 1
+    warnings = tuple(f"stale source (warn): {check.describe()}" for check in freshness.warnings)
+    if retries:
+        warnings += (f"transient failures: the build needed {retries} retr{'y' if retries == 1 else 'ies'}",)
+    failed = summary["exit_code"] != EXIT_OK
+    if not failed and not warnings:
+        return
+    crash = summary["build"]["crash_output"]
+    nodes = tuple(alerts.FailedNode(o.unique_id, o.message) for o in diagnosis.root_causes)
+    if crash:
+        nodes += (alerts.FailedNode("dbt", crash),)
+    not_published = tuple(
+        f"not published: {name} ({why})" for name, why in (publish.held_back if publish else {}).items()
+    )
+    problems = tuple(p for p in (publish.error if publish else None, summary.get("share", {}).get("error")) if p)
+    _send(
+        settings,
+        record,
+        alerts.Alert(
+            kind=alerts.FAILURE if failed else alerts.WARNING,
+            run_id=record.run_id,
+            target=settings.target,
+            summary=(
+                f"{len(diagnosis.root_causes)} node(s) failed, {len(diagnosis.casualties)} skipped or failed "
+                f"because of them; {retries} retr{'y' if retries == 1 else 'ies'} attempted."
+            ),
+            failed_nodes=nodes,
+            affected_exposures=diagnosis.affected_exposures,
+            details=problems + warnings + not_published,
+            postmortem_hint=f"Post-mortem: flick-ops postmortem {record.run_id}",
+        ),
+        echo,
+    )
+
+
+def _send(settings: PipelineSettings, record: RunRecord, alert: alerts.Alert, echo: Echo) -> None:
+    started = datetime.now(UTC)
+    delivery = alerts.send_alert(alert, log_path=settings.alert_log, webhook_url=settings.webhook_url)
+    record.log_step(
+        "alert",
+        "delivered" if delivery.delivered else "logged only",
+        started,
+        kind=alert.kind,
+        delivery=delivery.detail,
+    )
+    echo(f"alert ({alert.kind}): {delivery.detail}; logged to {settings.alert_log}")
+
+
+def _invoke(
+    args: list[str], settings: PipelineSettings, on_node: Callable[[NodeEvent], None] | None = None
+) -> DbtInvocation:
+    return invoke_dbt(args, settings.workspace, on_node=on_node, extra_env=settings.extra_env)
+
+
+def _selection(settings: PipelineSettings) -> list[str]:
+    # Cautious: a test runs only when every model it reads is in the selection, so a relationships test
+    # to a model outside `--select +mart_x` does not fail for want of that model.
+    return ["--select", *settings.select, "--indirect-selection", "cautious"] if settings.select else []
+
+
+def _wait(settings: PipelineSettings, retry_number: int, echo: Echo) -> None:
+    delay = settings.retry.delay(retry_number)
+    echo(f"  waiting {delay:.1f} s before retry {retry_number} of {settings.retry.max_retries}")
+    settings.sleep(delay)
+
+
+def _first_line(text: str) -> str:
+    return " ".join(text.split())[:240]
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.strip().splitlines())
