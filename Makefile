@@ -10,7 +10,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 FLICK_EMAIL_HASH_SALT ?= $(shell mkdir -p .flick && { test -s .flick/email_hash_salt || od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > .flick/email_hash_salt; } && cat .flick/email_hash_salt)
 export FLICK_EMAIL_HASH_SALT
 
-.PHONY: demo test lint build lake bench clean chromium docs odbc
+.PHONY: demo test lint build lake bench clean chromium docs cosmos-server-deps odbc
 
 $(BIN)/flick-ops: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "need Python 3.11 on PATH (python3.11 or python3)"; exit 1; }
@@ -51,6 +51,12 @@ chromium:
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
+## cosmos-server-deps: the local Cosmos DB protocol server for the publisher tests (npm, pinned in tests/cosmos)
+cosmos-server-deps: tests/cosmos/node_modules/.package-lock.json
+
+tests/cosmos/node_modules/.package-lock.json: tests/cosmos/package-lock.json
+	npm ci --prefix tests/cosmos --no-audit --no-fund
+
 ## odbc: Debian's unixODBC library; dbt-synapse (pyodbc) needs libodbc.so.2 even to compile offline
 odbc:
 	@ldconfig -p | grep -q 'libodbc.so.2 ' || { \
@@ -59,7 +65,7 @@ odbc:
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends libodbc2 >/dev/null; }
 
 ## test: the whole test suite (lint, then pytest, which runs dbt on generated lakes)
-test: lint chromium odbc
+test: lint chromium cosmos-server-deps odbc
 	$(BIN)/pytest
 
 ## docs: build the dbt docs site from the demo warehouse and serve it on 127.0.0.1:8080

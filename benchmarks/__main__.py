@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-BENCHMARKS = ("generator",)
+BENCHMARKS = ("generator", "publish")
 PACKAGE_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = PACKAGE_DIR / "results"
 COLUMNS = ("benchmark", "work", "seconds", "CPU seconds", "per second", "peak RSS MB")

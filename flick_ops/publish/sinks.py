@@ -298,13 +298,18 @@ class CosmosSink(_ClosingContext):
 
         database = self.client.get_database_client(target.database)
         container = database.get_container_client(target.container)
-        try:
-            container.read()
-        except exceptions.CosmosResourceNotFoundError as exc:
+
+        def exists() -> bool:
+            try:
+                container.read()
+            except exceptions.CosmosResourceNotFoundError:
+                return False
+            return True
+
+        # Control-plane calls are throttled and dropped like any other: the same retry policy applies.
+        if not self._control(f"reading container {target}", exists):
             if not self.create_containers:
-                raise SinkError(
-                    f"Cosmos container {target} does not exist; create it, or pass --create-containers"
-                ) from exc
+                raise SinkError(f"Cosmos container {target} does not exist; create it, or pass --create-containers")
             container = self._create(target, PartitionKey)
         self._containers[target] = container
 
@@ -313,10 +318,15 @@ class CosmosSink(_ClosingContext):
         partition_key = (
             partition_key_type(path=paths[0]) if len(paths) == 1 else partition_key_type(path=paths, kind="MultiHash")
         )
-        database = self.client.create_database_if_not_exists(target.database)
+        database = self._control(
+            f"creating database {target.database}", lambda: self.client.create_database_if_not_exists(target.database)
+        )
         # A default TTL of -1 turns TTL on without expiring anything: each document carries its own `ttl`.
-        return database.create_container_if_not_exists(
-            target.container, partition_key=partition_key, default_ttl=-1 if target.ttl_seconds else None
+        return self._control(
+            f"creating container {target}",
+            lambda: database.create_container_if_not_exists(
+                target.container, partition_key=partition_key, default_ttl=-1 if target.ttl_seconds else None
+            ),
         )
 
     def upsert(self, target: ContainerTarget, documents: Sequence[Document]) -> list[Outcome]:
@@ -345,7 +355,10 @@ class CosmosSink(_ClosingContext):
 
     def read_all(self, target: ContainerTarget) -> list[dict[str, Any]]:
         container = self._container(target)
-        return list(container.query_items("SELECT * FROM c", enable_cross_partition_query=True))
+        return self._control(
+            f"reading {target}",
+            lambda: list(container.query_items("SELECT * FROM c", enable_cross_partition_query=True)),
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -359,6 +372,20 @@ class CosmosSink(_ClosingContext):
     def _with_retries(
         self, key: DocumentKey, send: Callable[[Callable], Any], *, gone_is_done: bool = False
     ) -> Outcome:
+        ok, attempts = self._attempt(send, gone_is_done=gone_is_done)
+        return self._outcome(key, attempts, ok=ok)
+
+    def _control(self, action: str, call: Callable[[], Any]) -> Any:
+        """Run a control-plane call (read or create a container, list documents) under the retry policy."""
+        results: list[Any] = []
+        ok, attempts = self._attempt(lambda _hook: results.append(call()))
+        if not ok:
+            raise SinkError(f"{action} failed after {attempts.count} attempt(s): {attempts.last_error}")
+        return results[-1]
+
+    def _attempt(self, send: Callable[[Callable], Any], *, gone_is_done: bool = False) -> tuple[bool, _Attempts]:
+        """Send until it succeeds, fails for good, or the policy gives up: 429 waits its retry-after,
+        408/449/5xx and dropped connections back off with jitter."""
         from azure.core.exceptions import ServiceRequestError, ServiceResponseError
         from azure.cosmos import exceptions
 
@@ -371,15 +398,15 @@ class CosmosSink(_ClosingContext):
             retry_after_ms: float | None = None
             try:
                 send(attempts.hook)
-                return self._outcome(key, attempts, ok=True)
+                return True, attempts
             except exceptions.CosmosHttpResponseError as exc:
                 status = exc.status_code or 0
                 attempts.request_charge += _charge(exc.headers)
                 if gone_is_done and status == 404:
-                    return self._outcome(key, attempts, ok=True)
+                    return True, attempts
                 attempts.last_error = f"HTTP {status}: {_first_line(exc.message)}"
                 if status not in RETRYABLE_STATUS_CODES:
-                    return self._outcome(key, attempts, ok=False)
+                    return False, attempts
                 if status == 429:
                     attempts.throttled += 1
                     retry_after_ms = _retry_after_ms(exc.headers)
@@ -389,7 +416,7 @@ class CosmosSink(_ClosingContext):
                 if self._budget:
                     self._budget.spend(attempts.request_charge - charge_before)
             if attempts.count >= self.retry.max_attempts:
-                return self._outcome(key, attempts, ok=False)
+                return False, attempts
             time.sleep(self.retry.delay(attempts.count, retry_after_ms, self._rng))
 
     @staticmethod

@@ -12,6 +12,9 @@ from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
+# The `cosmos_server` fixture: a local Cosmos DB protocol server (tests/cosmos) for publisher tests.
+pytest_plugins = ["cosmos_server"]
+
 # Small enough to generate in about a second, large enough that every entity
 # but the studio originals has 100+ rows (so each dirty kind shows up).
 SMALL_LAKE = {"accounts": 400, "days": 15, "events_per_day": 500, "dirty_rate": 0.02, "seed": 7}
