@@ -22,15 +22,18 @@ $(BIN)/flick-ops: pyproject.toml
 profiles.yml: profiles.example.yml
 	cp profiles.example.yml profiles.yml
 
-## demo: set up, generate a sample lake and build the local DuckDB warehouse end to end
+# The demo lake ends today, so source freshness (flick-ops run) is judged against now.
+DEMO_START_DATE := $(shell date -u -d '13 days ago' +%F)
+
+## demo: set up, generate a sample lake (14 days ending today) and build the local DuckDB warehouse end to end
 demo: $(BIN)/flick-ops profiles.yml
-	$(BIN)/flick-ops generate --lake lake
+	$(BIN)/flick-ops generate --lake lake --start-date $(DEMO_START_DATE)
 	mkdir -p warehouse
 	$(BIN)/dbt build --target duckdb
 
 ## lake: regenerate the sample lake only
 lake: $(BIN)/flick-ops
-	$(BIN)/flick-ops generate --lake lake
+	$(BIN)/flick-ops generate --lake lake --start-date $(DEMO_START_DATE)
 
 ## build: dbt build on the existing lake
 build: $(BIN)/flick-ops profiles.yml
