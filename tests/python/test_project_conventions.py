@@ -95,3 +95,27 @@ def test_the_trap_check_catches_what_it_claims() -> None:
     planted = "select a::int, b || c, true as f from t group by 1 qualify x limit 10"
     assert all(pattern.search(planted) for pattern in SQL_TRAPS.values())
     assert not SQL_TRAPS["boolean literal (use 0/1 flags)"].search("select is_true_flag, 'false' from t")
+
+
+def _test_names(tests: list | None) -> set[str]:
+    names = set()
+    for test in tests or []:
+        names.add(test if isinstance(test, str) else next(iter(test)))
+    return names
+
+
+def _has_primary_key_test(model: dict) -> bool:
+    if "unique_combination_of_columns" in _test_names(model.get("data_tests") or model.get("tests")):
+        return True
+    return any(
+        {"unique", "not_null"} <= _test_names(column.get("data_tests") or column.get("tests"))
+        for column in model.get("columns", [])
+    )
+
+
+@pytest.mark.parametrize("path", _model_sql_files(), ids=lambda p: p.stem)
+def test_every_model_has_a_primary_key_test(path: Path) -> None:
+    model = PROPERTIES[path.stem]
+    assert _has_primary_key_test(model), (
+        f"{path.stem}: no unique + not_null column and no unique_combination_of_columns"
+    )
