@@ -7,6 +7,7 @@ Saves screenshots to test-artifacts/ so a person can look at what was checked.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,9 +33,12 @@ GOLD_MODELS_SHOWN = ("fct_playback_sessions", "mart_daily_engagement", "mart_qoe
 
 
 @pytest.fixture(scope="module")
-def docs_url(default_warehouse):
+def docs_url(default_warehouse, tmp_path_factory):
     assert default_warehouse.build.succeeded, default_warehouse.build.output[-3000:]
-    site = generate_docs(default_warehouse.workspace)
+    # Its own target folder: `dbt docs generate` rewrites run_results.json, which other tests read as the build's.
+    docs_folder = tmp_path_factory.mktemp("docs_site")
+    workspace = replace(default_warehouse.workspace, target_path=docs_folder / "target", log_path=docs_folder / "logs")
+    site = generate_docs(workspace)
     with serving(site) as url:
         yield url
 
