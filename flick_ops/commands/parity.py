@@ -39,8 +39,10 @@ def parity(lake_root: Path | None, work_dir: Path | None) -> None:
     Every Gold model must have the same keys on both engines, numbers equal
     within rel 1e-6 / abs 1e-9 and timestamps equal to the millisecond. Spark
     exercises the spark__ macros that Databricks also dispatches to.
-    Snapshots are not run: on Spark they need Delta, which is not available
-    locally. Needs Java 17 and the `engines` extra.
+    Snapshots are not compared here (they need a second landing to show
+    history): tests/python/test_spark_incremental_snapshots.py runs them on
+    Spark with the project's parquet materialization. Needs Java 17 and the
+    `engines` extra.
     """
     from flick_ops.spark.parity import ParityError, run_parity
 

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
 RELATIVE_TOLERANCE = 1e-6
 ABSOLUTE_TOLERANCE = 1e-9
-# Seeds and models: both engines build the same nodes. Snapshots need merge,
-# which Spark's parquet tables lack (dbt-spark wants Delta, Iceberg or Hudi).
+# Seeds and models: both engines build the same nodes. Snapshots need a
+# second landing to show anything, so flick_ops.spark.two_step runs them.
 BUILD_ARGS = ("build", "--exclude", "resource_type:test", "resource_type:unit_test", "resource_type:snapshot")
 MISMATCH_EXAMPLES = 3
 
@@ -110,14 +110,18 @@ def build_duckdb(lake_root: Path, work_dir: Path, profiles_dir: Path, email_hash
 
 def build_spark(session: SparkSession, lake_root: Path, work_dir: Path, profiles_dir: Path) -> dict[str, str]:
     """Load the lake into `session` and run dbt on it in this process; returns each node's status by name."""
+    load_landing_tables(session, lake_root)
+    return run_dbt_on_spark(BUILD_ARGS, Path(work_dir) / "spark", profiles_dir)
+
+
+def run_dbt_on_spark(dbt_args: Sequence[str], target: Path, profiles_dir: Path) -> dict[str, str]:
+    """Run dbt against the `spark` target in this process (the active session); returns each node's status by name."""
     from dbt.cli.main import dbtRunner
 
-    load_landing_tables(session, lake_root)
     # PySpark logs every failed statement with its JVM stack trace; dbt reports the error itself.
     logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
-    target = Path(work_dir) / "spark"
     args = [
-        *BUILD_ARGS,
+        *dbt_args,
         "--target",
         "spark",
         "--project-dir",
@@ -132,7 +136,7 @@ def build_spark(session: SparkSession, lake_root: Path, work_dir: Path, profiles
     result = dbtRunner().invoke(args)
     results = json.loads((target / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     if result.exception is not None or not results:
-        raise ParityError(f"dbt build on Spark did not run: {result.exception}")
+        raise ParityError(f"dbt {dbt_args[0]} on Spark did not run: {result.exception}")
     return {entry["unique_id"].split(".")[-1]: entry["status"] for entry in results}
 
 
