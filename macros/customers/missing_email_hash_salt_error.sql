@@ -6,8 +6,6 @@
     {{ return(adapter.dispatch('missing_email_hash_salt_error', 'flick')()) }}
 {%- endmacro %}
 
-{%- set message = "No salt for hashing e-mail addresses: set FLICK_EMAIL_HASH_SALT (from a secret store, never the repo); make creates a random local salt in .flick/email_hash_salt" -%}
-
 {% macro default__missing_email_hash_salt_error() -%}
     raise_error('No salt for hashing e-mail addresses: set FLICK_EMAIL_HASH_SALT (from a secret store, never the repo) before starting the Spark session')
 {%- endmacro %}
