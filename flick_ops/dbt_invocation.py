@@ -61,7 +61,7 @@ class DbtWorkspace:
                 "DO_NOT_TRACK": "1",
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                 "DBT_PROFILES_DIR": str(_profiles_dir(self.project_dir)),
-                "FLICK_LAKE_ROOT": str(Path(self.lake_root).resolve()),
+                "FLICK_LAKE_ROOT": str(Path(self.lake_root).absolute()),
                 "FLICK_DUCKDB_PATH": str(Path(self.duckdb_path).resolve()),
                 "DBT_TARGET_PATH": str(Path(self.target_path).resolve()),
                 "DBT_LOG_PATH": str(Path(self.log_path).resolve()),

@@ -163,7 +163,7 @@ def test_every_landed_row_is_in_bronze_exactly_once(bronze_build: BronzeBuild, l
         f"select _source_file, count(*), count(distinct _bronze_row_id) from bronze.{model_name(landed)} "
         "group by _source_file"
     )
-    in_bronze = Counter({str(Path(file).resolve()): count for file, count, _ in rows})
+    in_bronze = Counter({str((bronze_build.lake / file).resolve()): count for file, count, _ in rows})
     assert in_bronze == expected
     assert all(count == distinct_ids for _, count, distinct_ids in rows)
 

@@ -10,7 +10,7 @@ fields as (
 
     select
         coalesce(value, '') as raw_line,
-        filename as source_file,
+        {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
         {{ json_field('value', 'account_id') }} as account_id,
         {{ json_field('value', 'email') }} as email,

@@ -10,7 +10,7 @@ fields as (
 
     select
         coalesce(value, '') as raw_line,
-        filename as source_file,
+        {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
         {{ json_field('value', 'event_id') }} as event_id,
         {{ json_field('value', 'session_id') }} as session_id,

@@ -25,7 +25,7 @@ fields as (
 
     select
         {{ csv_row_payload(landed_columns) }} as raw_line,
-        filename as source_file,
+        {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
         show_id,
         type,
