@@ -45,7 +45,8 @@ lint: $(BIN)/flick-ops profiles.yml
 	mkdir -p warehouse
 	$(BIN)/ruff check flick_ops tests benchmarks
 	$(BIN)/ruff format --check flick_ops tests benchmarks
-	$(BIN)/sqlfluff lint models macros snapshots tests/dbt
+	# An in-memory warehouse: models lint as their first build renders them, whatever warehouse/ holds.
+	FLICK_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models macros snapshots tests/dbt
 
 ## chromium: Debian's Chromium for the docs-site browser test (Playwright drives it; no browser download)
 chromium:

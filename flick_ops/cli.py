@@ -11,6 +11,7 @@ import click
 
 from flick_ops import __version__
 from flick_ops.commands.compile import compile as compile_command
+from flick_ops.commands.ingest import ingest
 from flick_ops.commands.parity import parity
 from flick_ops.commands.postmortem import postmortem
 from flick_ops.commands.publish import publish
@@ -174,6 +175,7 @@ main.add_command(run)
 main.add_command(postmortem)
 main.add_command(compile_command)
 main.add_command(parity)
+main.add_command(ingest)
 
 if __name__ == "__main__":
     main()

@@ -48,6 +48,10 @@ class ParityError(RuntimeError):
     """A build failed, so there is nothing to compare."""
 
 
+# When the run that wrote a row started: differs between any two builds, so never compared.
+RUN_STAMPS = frozenset({"_refreshed_at"})
+
+
 @dataclass(frozen=True)
 class GoldModel:
     name: str
@@ -185,10 +189,12 @@ def compare_gold(duckdb_path: Path, session: SparkSession, models: Sequence[Gold
 def compare_tables(model: GoldModel, duckdb_table: pa.Table, spark_table: pa.Table) -> ModelComparison:
     """Row-by-row comparison of one model's rows from each engine on the model's key."""
     examples: list[str] = []
-    column_difference = set(duckdb_table.column_names) ^ set(spark_table.column_names)
+    column_difference = (set(duckdb_table.column_names) ^ set(spark_table.column_names)) - RUN_STAMPS
     if column_difference:
         examples.append(f"columns on one engine only: {sorted(column_difference)}")
-    columns = [name for name in duckdb_table.column_names if name in spark_table.column_names]
+    columns = [
+        name for name in duckdb_table.column_names if name in spark_table.column_names and name not in RUN_STAMPS
+    ]
     key = model.key or tuple(columns)
     duckdb_by_key = _by_key(duckdb_table.select(columns).to_pylist(), key)
     spark_by_key = _by_key(spark_table.select(columns).to_pylist(), key)

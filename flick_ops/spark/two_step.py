@@ -3,12 +3,14 @@
 A first run builds the lake as it stood on an early day; the later days (new
 events, late events for earlier sessions, changed accounts, a re-rated
 vendor catalogue) then land and a second run catches up, as a daily job
-does. On Spark that exercises `playback_events`' `insert_overwrite` path and
-the project's parquet snapshot materialisation (macros/spark/snapshot.sql).
+does. On Spark that exercises the incremental playback chain's
+`insert_overwrite` paths (validated events, events, sessions, the session
+fact and the daily marts) and the project's parquet snapshot
+materialisation (macros/spark/snapshot.sql).
 DuckDB runs the same two steps in its own process meanwhile, so each
 snapshot's history can be compared with DuckDB's, and Spark then rebuilds
-`playback_events` with `--full-refresh` to show the incremental run lost
-or duplicated nothing.
+the incremental models with `--full-refresh` to show the incremental run
+lost or duplicated nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import SparkSession
 
-PLAYBACK_EVENTS = GoldModel("playback_events", "silver.playback_events", ("event_id",))
+# The incremental playback chain, upstream first, each with its key.
+INCREMENTAL_MODELS = (
+    GoldModel("int_playback_events_validated", "silver.int_playback_events_validated", ("_bronze_row_id",)),
+    GoldModel("playback_events", "silver.playback_events", ("event_id",)),
+    GoldModel("playback_sessions", "silver.playback_sessions", ("playback_session_key",)),
+    GoldModel("fct_playback_sessions", "gold.fct_playback_sessions", ("playback_session_key",)),
+    GoldModel("mart_daily_engagement", "gold.mart_daily_engagement", ("activity_date", "country_code", "device")),
+    GoldModel("mart_qoe_daily", "gold.mart_qoe_daily", ("activity_date", "cdn", "device", "country_code")),
+)
+PLAYBACK_EVENTS = INCREMENTAL_MODELS[1]
 # Key of a snapshot version: the snapshot's unique_key and when the version starts.
 SNAPSHOTS = (
     GoldModel("snap_accounts", "silver.snap_accounts", ("account_id", "dbt_valid_from")),
@@ -42,7 +53,7 @@ LOOKBACK_VARS = json.dumps({"incremental_lookback_days": 1})
 STEP_ARGS = (
     "build",
     "--select",
-    f"+{PLAYBACK_EVENTS.name}",
+    *(f"+{model.name}" for model in INCREMENTAL_MODELS[-2:]),
     *(f"+{snapshot.name}" for snapshot in SNAPSHOTS),
     "--exclude",
     "resource_type:test",
@@ -50,18 +61,25 @@ STEP_ARGS = (
     "--vars",
     LOOKBACK_VARS,
 )
-FULL_REFRESH_ARGS = ("run", "--select", PLAYBACK_EVENTS.name, "--full-refresh", "--vars", LOOKBACK_VARS)
+FULL_REFRESH_ARGS = (
+    "run",
+    "--select",
+    *(model.name for model in INCREMENTAL_MODELS),
+    "--full-refresh",
+    "--vars",
+    LOOKBACK_VARS,
+)
 
 
 @dataclass(frozen=True)
 class TwoStepRun:
-    """Both engines after the second step, and Spark's `playback_events` before and after a full refresh."""
+    """Both engines after the second step, and Spark's incremental models before and after a full refresh."""
 
     session: SparkSession
     duckdb: DbtWorkspace
     early_ingest_dates: tuple[date, ...]  # in Spark's playback_events after the first step
-    incremental_events: pa.Table
-    full_refresh_events: pa.Table
+    incremental: dict[str, pa.Table]  # by model name
+    full_refresh: dict[str, pa.Table]
     seconds: dict[str, float]
 
 
@@ -87,7 +105,7 @@ def run_two_steps(
         load_landing_tables(session, lake_root)
         _spark_step(STEP_ARGS, work_dir / "spark-later", profiles_dir)
         seconds["Spark two steps"] = time.monotonic() - started
-        incremental = session.table(PLAYBACK_EVENTS.relation).toArrow()
+        incremental = _incremental_tables(session)
         _spark_step(FULL_REFRESH_ARGS, work_dir / "spark-full-refresh", profiles_dir)
         seconds["Spark full refresh"] = time.monotonic() - started - seconds["Spark two steps"]
         duckdb_step.result()
@@ -96,10 +114,14 @@ def run_two_steps(
         session=session,
         duckdb=duckdb_workspace,
         early_ingest_dates=tuple(sorted(row[0] for row in early_dates)),
-        incremental_events=incremental,
-        full_refresh_events=session.table(PLAYBACK_EVENTS.relation).toArrow(),
+        incremental=incremental,
+        full_refresh=_incremental_tables(session),
         seconds=seconds,
     )
+
+
+def _incremental_tables(session: SparkSession) -> dict[str, pa.Table]:
+    return {model.name: session.table(model.relation).toArrow() for model in INCREMENTAL_MODELS}
 
 
 def _load_early_days(

@@ -3,15 +3,19 @@
     file. The occurrence number keeps ids unique when a feed re-delivers the
     exact same line twice in one file; which copy counts as first does not
     matter because the copies are identical. A window function, so it belongs
-    in a select list over the landed rows, not after a filter. -#}
-{% macro bronze_row_id(source_file, row_text) -%}
-    {{ return(adapter.dispatch('bronze_row_id', 'flick')(source_file, row_text)) }}
+    in a select list over the landed rows, not after a filter.
+    `file_partition` names a column the file's folder fixes (its ingest date):
+    partitioning the window by it changes no id, and lets an engine push a
+    filter on that column below the window and skip whole files. -#}
+{% macro bronze_row_id(source_file, row_text, file_partition=none) -%}
+    {{ return(adapter.dispatch('bronze_row_id', 'flick')(source_file, row_text, file_partition)) }}
 {%- endmacro %}
 
-{% macro default__bronze_row_id(source_file, row_text, partition_text=none) -%}
+{% macro default__bronze_row_id(source_file, row_text, file_partition=none, partition_text=none) -%}
     {%- set occurrence -%}
         cast(row_number() over (
-            partition by {{ source_file }}, {{ partition_text or row_text }} order by {{ source_file }}
+            partition by {{ (file_partition ~ ', ') if file_partition }}{{ source_file }}, {{ partition_text or row_text }}
+            order by {{ source_file }}
         ) as {{ dbt.type_string() }})
     {%- endset -%}
     {{ dbt.hash(dbt.concat([source_file, "'|'", occurrence, "'|'", row_text])) }}
@@ -19,6 +23,6 @@
 
 {#- T-SQL cannot partition by an (n)varchar(max) column, so identical rows are
     grouped by the hash of their text instead. -#}
-{% macro fabric__bronze_row_id(source_file, row_text) -%}
-    {{ flick.default__bronze_row_id(source_file, row_text, partition_text=dbt.hash(row_text)) }}
+{% macro fabric__bronze_row_id(source_file, row_text, file_partition=none) -%}
+    {{ flick.default__bronze_row_id(source_file, row_text, file_partition, partition_text=dbt.hash(row_text)) }}
 {%- endmacro %}

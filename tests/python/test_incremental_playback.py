@@ -1,42 +1,71 @@
-"""Incremental `playback_events` gives the same table as a full refresh (DuckDB).
+"""Incremental playback models give the same Silver and Gold as a full refresh (DuckDB).
 
-The lake first holds only its early ingest days; the later days (with their
-late events for earlier sessions and re-deliveries) then land in the same
-folders, as they would in ADLS, and an incremental run must catch up to
-exactly what a `--full-refresh` build of the whole lake gives.
+The lake first holds only its early ingest days; the later days then land one
+at a time in the same folders, as they would in ADLS, each followed by an
+incremental run. Besides the generator's own late events and re-deliveries,
+the later days carry a crafted session older than the lookback window:
+
+* day 2 (early): a session plays from 23:40 to 23:50;
+* day 5 delivers a late heartbeat at 00:35 the next day: 45 minutes of silence
+  make it a second piece of the session, dated day 3;
+* day 7 delivers a late heartbeat at 00:12, which bridges the two (22 and 23
+  minutes): one piece again, dated day 2, so day 3 must lose a session; day 7
+  also re-delivers the day-2 heartbeat, long out of the re-read window, which
+  must still be ranked a duplicate of the copy kept on day 2.
+
+After the last run every Gold table (and Silver's playback tables) must equal a
+`--full-refresh` build of the whole lake, row for row, apart from `_refreshed_at`.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 
 pytestmark = pytest.mark.dbt
 
 EARLY_DAYS = 4
-# Shorter than the early window, so older ingest dates are only reprocessed
-# through the sessions that new events touch.
-LOOKBACK = {"incremental_lookback_days": 1}
-# Seeds and models only, in one invocation per step: tests run elsewhere.
-BUILD = ["build", "--select", "+playback_events", "--exclude", "resource_type:test", "resource_type:unit_test"]
-BUILD += ["--vars", json.dumps(LOOKBACK)]
+# Models and seeds in one invocation per step; tests run elsewhere.
+BUILD = ["build", "--exclude", "resource_type:test", "resource_type:unit_test"]
+LINEAGE_ONLY = {"_refreshed_at"}
+INCREMENTAL_MODELS = (
+    "int_playback_events_validated",
+    "playback_events",
+    "playback_sessions",
+    "fct_playback_sessions",
+    "mart_daily_engagement",
+    "mart_qoe_daily",
+)
 
 
-def _hold_back_later_days(lake: Path, holding: Path, first_held_day: str) -> list[Path]:
-    """Move every ingest_date partition from first_held_day on out of the lake; returns where each came from."""
+@dataclass(frozen=True)
+class BridgedSession:
+    session_id: str
+    first_day: date
+    redelivered_event_id: str
+
+
+def _ingest_days(lake: Path) -> list[str]:
+    return sorted({p.name.removeprefix("ingest_date=") for p in lake.glob("bronze/playback/events/ingest_date=*")})
+
+
+def _hold_back(lake: Path, holding: Path, day: str) -> list[Path]:
+    """Move every source's ingest_date=<day> partition out of the lake; returns where each came from."""
     moved = []
-    for partition in sorted(lake.glob("bronze/*/*/ingest_date=*")):
-        if partition.name.removeprefix("ingest_date=") >= first_held_day:
-            target = holding / partition.relative_to(lake)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(partition, target)
-            moved.append(partition)
+    for partition in sorted(lake.glob(f"bronze/*/*/ingest_date={day}")):
+        target = holding / partition.relative_to(lake)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(partition, target)
+        moved.append(partition)
     return moved
 
 
@@ -45,39 +74,171 @@ def _land(holding: Path, lake: Path, partitions: list[Path]) -> None:
         shutil.move(holding / partition.relative_to(lake), partition)
 
 
-def _playback_events(database: Path) -> list[tuple]:
-    with duckdb.connect(str(database), read_only=True) as connection:
-        return connection.sql("select * from silver.playback_events order by event_id").fetchall()
+def _clean_template(lake: Path, day: str) -> dict:
+    """A whole, well-formed playback event of `day` whose account, profile and title Silver knows."""
+    with duckdb.connect() as connection:
+        rows = connection.sql(
+            f"""
+            select line from read_csv('{lake}/bronze/playback/events/ingest_date={day}/*.jsonl',
+                columns={{'line': 'VARCHAR'}}, header=false, delim=chr(31), quote='', escape='')
+            where json_valid(line) and json_extract_string(line, '$.event_type') = 'heartbeat'
+            """
+        ).fetchall()
+    return json.loads(rows[0][0])
 
 
-def _dates_in(database: Path) -> list[str]:
+def _append_events(partition: Path, events: list[dict]) -> None:
+    part = sorted(partition.glob("*.jsonl"))[0]
+    with open(part, "a", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(json.dumps(event, separators=(",", ":")) + "\n" for event in events)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _event(template: dict, session_id: str, client: datetime, enqueued: datetime, event_type: str) -> dict:
+    return {
+        **template,
+        "event_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{session_id}/{client.isoformat()}")),
+        "session_id": session_id,
+        "event_type": event_type,
+        "client_ts": _stamp(client),
+        "enqueued_time": _stamp(enqueued),
+        "position_ms": int((client.minute % 30) * 60_000),
+        "sequence_number": 900_000_000 + client.hour * 60 + client.minute,
+    }
+
+
+def _plant_bridged_session(lake: Path, holding: Path, days: list[str]) -> BridgedSession:
+    """The crafted session described in the module docstring, written into day 2 and the held-back days 5 and 7."""
+    template = _clean_template(lake, days[0])
+    session_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "flick-test/bridged-session"))
+    day_2 = datetime.combine(date.fromisoformat(days[1]), datetime.min.time())
+    day_3 = day_2 + timedelta(days=1)
+    on_time = [
+        _event(template, session_id, day_2 + timedelta(hours=23, minutes=minute), moment, kind)
+        for minute, kind, moment in (
+            (40, "start", day_2 + timedelta(hours=23, minutes=40, seconds=1)),
+            (41, "play", day_2 + timedelta(hours=23, minutes=41, seconds=1)),
+            (50, "heartbeat", day_2 + timedelta(hours=23, minutes=50, seconds=1)),
+        )
+    ]
+    _append_events(lake / f"bronze/playback/events/ingest_date={days[1]}", on_time)
+    day_5 = datetime.combine(date.fromisoformat(days[4]), datetime.min.time())
+    day_7 = datetime.combine(date.fromisoformat(days[6]), datetime.min.time())
+    second_piece = _event(template, session_id, day_3 + timedelta(minutes=35), day_5 + timedelta(hours=10), "heartbeat")
+    bridge = _event(template, session_id, day_3 + timedelta(minutes=12), day_7 + timedelta(hours=10), "heartbeat")
+    redelivered = {**on_time[-1], "enqueued_time": _stamp(day_7 + timedelta(hours=11))}
+    _append_events(holding / f"bronze/playback/events/ingest_date={days[4]}", [second_piece])
+    _append_events(holding / f"bronze/playback/events/ingest_date={days[6]}", [bridge, redelivered])
+    return BridgedSession(session_id, day_2.date(), redelivered["event_id"])
+
+
+def _pieces(database: Path, session_id: str) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as connection:
-        rows = connection.sql("select distinct cast(_ingest_date as varchar) from silver.playback_events").fetchall()
+        return connection.execute(
+            "select playback_session_key, session_date, event_count from gold.fct_playback_sessions"
+            " where session_id = ? order by playback_session_key",
+            [session_id],
+        ).fetchall()
+
+
+def _quarantine_reason(database: Path, event_id: str) -> list[str]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.execute(
+            "select quarantine_reason from silver.int_playback_events_validated where event_id = ?"
+            " order by enqueued_time",
+            [event_id],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _compared_tables(database: Path) -> list[str]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.sql(
+            "select table_schema || '.' || table_name from information_schema.tables"
+            " where table_type = 'BASE TABLE' and (table_schema = 'gold'"
+            " or table_name in ('playback_events', 'playback_sessions', 'int_playback_events_validated'))"
+        ).fetchall()
     return sorted(row[0] for row in rows)
 
 
-def test_incremental_run_on_later_days_equals_full_refresh(tmp_lake, tmp_path: Path) -> None:
+def _differences(incremental: Path, full_refresh: Path, table: str) -> tuple[int, int, int]:
+    """Rows only in the incremental table, rows only in the full refresh (multisets), and rows compared."""
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{incremental}' as incremental (read_only)")
+        connection.execute(f"attach '{full_refresh}' as full_refresh (read_only)")
+        columns = [
+            row[0]
+            for row in connection.execute(
+                "select column_name from information_schema.columns"
+                " where table_catalog = 'full_refresh' and table_schema || '.' || table_name = ?"
+                " order by ordinal_position",
+                [table],
+            ).fetchall()
+            if row[0] not in LINEAGE_ONLY
+        ]
+        listed = ", ".join(f'"{column}"' for column in columns)
+
+        def only_in(left: str, right: str) -> int:
+            return connection.sql(
+                f"select count(*) from (select {listed} from {left}.{table} except all"
+                f" select {listed} from {right}.{table})"
+            ).fetchall()[0][0]
+
+        compared = connection.sql(f"select count(*) from full_refresh.{table}").fetchall()[0][0]
+        return only_in("incremental", "full_refresh"), only_in("full_refresh", "incremental"), compared
+
+
+def _assert_incremental_path(outcome: DbtOutcome) -> None:
+    """Each playback model ran its incremental branch: its compiled SQL reads only what changed."""
+    compiled = {
+        result["unique_id"].rsplit(".", 1)[-1]: result.get("compiled_code") or ""
+        for result in (outcome.run_results or {}).get("results", [])
+    }
+    assert "_ingest_date >= cast('" in compiled["int_playback_events_validated"]
+    for model in INCREMENTAL_MODELS[2:]:
+        assert "_refreshed_at >" in compiled[model], f"{model} took the full-refresh path"
+
+
+def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake, tmp_path: Path) -> None:
     lake = tmp_lake(accounts=150, days=7, events_per_day=600, dirty_rate=0.03, seed=11)
-    all_days = sorted({p.name.removeprefix("ingest_date=") for p in lake.glob("bronze/playback/events/ingest_date=*")})
-    held = _hold_back_later_days(lake, tmp_path / "held", all_days[EARLY_DAYS])
-    assert held, "the lake should have later days to hold back"
+    days = _ingest_days(lake)
+    holding = tmp_path / "held"
+    held = {day: _hold_back(lake, holding, day) for day in days[EARLY_DAYS:]}
+    bridged = _plant_bridged_session(lake, holding, days)
 
     incremental = DbtWorkspace.in_folder(tmp_path / "incremental", lake_root=lake)
     first_build = run_dbt(BUILD, incremental)
     assert first_build.succeeded, first_build.output[-3000:]
-    assert _dates_in(incremental.duckdb_path) == all_days[:EARLY_DAYS]
+    assert _pieces(incremental.duckdb_path, bridged.session_id) == [(f"{bridged.session_id}-1", bridged.first_day, 3)]
 
-    _land(tmp_path / "held", lake, held)
-    caught_up = run_dbt(BUILD, incremental)
-    assert caught_up.succeeded, caught_up.output[-3000:]
-    assert "incremental" in caught_up.output
+    for day, partitions in held.items():
+        _land(holding, lake, partitions)
+        caught_up = run_dbt(BUILD, incremental)
+        assert caught_up.succeeded, caught_up.output[-3000:]
+        _assert_incremental_path(caught_up)
+        if day == days[4]:
+            # The late heartbeat, 45 minutes after the last event, opened a second piece on the next day.
+            pieces = _pieces(incremental.duckdb_path, bridged.session_id)
+            assert [(key[-2:], session_date) for key, session_date, _ in pieces] == [
+                ("-1", bridged.first_day),
+                ("-2", bridged.first_day + timedelta(days=1)),
+            ]
+
+    # The bridge merged the pieces back into one, on the first day; the re-delivery stayed a duplicate.
+    assert _pieces(incremental.duckdb_path, bridged.session_id) == [(f"{bridged.session_id}-1", bridged.first_day, 5)]
+    assert _quarantine_reason(incremental.duckdb_path, bridged.redelivered_event_id) == [None, "duplicate"]
 
     rebuilt = DbtWorkspace.in_folder(tmp_path / "full_refresh", lake_root=lake)
     full_refresh = run_dbt([*BUILD, "--full-refresh"], rebuilt)
     assert full_refresh.succeeded, full_refresh.output[-3000:]
 
-    incremental_rows = _playback_events(incremental.duckdb_path)
-    full_refresh_rows = _playback_events(rebuilt.duckdb_path)
-    assert len(incremental_rows) > 1000
-    assert _dates_in(incremental.duckdb_path) == all_days
-    assert incremental_rows == full_refresh_rows
+    tables = _compared_tables(rebuilt.duckdb_path)
+    assert _compared_tables(incremental.duckdb_path) == tables
+    assert {"gold.fct_playback_sessions", "gold.mart_daily_engagement", "gold.mart_qoe_daily"} <= set(tables)
+    differences = {table: _differences(incremental.duckdb_path, rebuilt.duckdb_path, table) for table in tables}
+    assert differences["silver.playback_events"][2] > 2000
+    assert differences["gold.fct_playback_sessions"][2] > 50
+    assert {table: diff[:2] for table, diff in differences.items() if diff[:2] != (0, 0)} == {}

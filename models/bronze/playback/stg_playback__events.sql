@@ -37,7 +37,7 @@ renamed as (
 
     select
         -- ids
-        {{ bronze_row_id('source_file', 'raw_line') }} as _bronze_row_id,
+        {{ bronze_row_id('source_file', 'raw_line', file_partition='ingest_date') }} as _bronze_row_id,
         trim(event_id) as event_id,
         trim(session_id) as session_id,
         trim(account_id) as account_id,

@@ -3,12 +3,38 @@
     in the units Gold reports (hours, 0/1 flags) and with the completion
     rule applied once here, so every mart counts a completed session alike.
 -#}
+{#-
+    Incremental by session date, like playback_sessions: the dates it rebuilt
+    since this model's last run (rows stamped later than ours) are replaced
+    here whole.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='session_date',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    partition_by=['session_date'] if target.type == 'spark' else none,
+    on_schema_change='fail'
+) }}
+
 {%- set completion_threshold = var('completion_ratio_threshold', 0.9) -%}
 
 with
 
+{% if is_incremental() %}
+
+refreshed_dates as (
+    select distinct session_date
+    from {{ ref('playback_sessions') }}
+    where {{ refreshed_since_last_run() }}
+),
+
+{% endif %}
+
 sessions as (
     select * from {{ ref('playback_sessions') }}
+    {%- if is_incremental() %}
+        where session_date in (select refreshed_dates.session_date from refreshed_dates)
+    {%- endif %}
 ),
 
 final as (
@@ -55,7 +81,8 @@ final as (
 
         -- timestamps
         cast(started_at as {{ dbt.type_timestamp() }}) as started_at,
-        cast(ended_at as {{ dbt.type_timestamp() }}) as ended_at
+        cast(ended_at as {{ dbt.type_timestamp() }}) as ended_at,
+        {{ refresh_stamp() }} as _refreshed_at
     from sessions
 )
 

@@ -4,10 +4,36 @@
     several countries that day counts in each row, so daily active accounts
     do not add up across rows; sessions and watch hours do.
 -#}
+{#-
+    Incremental by day: the session dates fct_playback_sessions rebuilt since
+    this model's last run are recomputed here whole, from all their sessions.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='activity_date',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    partition_by=['activity_date'] if target.type == 'spark' else none,
+    on_schema_change='fail'
+) }}
+
 with
 
+{% if is_incremental() %}
+
+refreshed_dates as (
+    select distinct session_date
+    from {{ ref('fct_playback_sessions') }}
+    where {{ refreshed_since_last_run() }}
+),
+
+{% endif %}
+
 sessions as (
-    select * from {{ ref('fct_playback_sessions') }}
+    select *
+    from {{ ref('fct_playback_sessions') }}
+    {%- if is_incremental() %}
+        where session_date in (select refreshed_dates.session_date from refreshed_dates)
+    {%- endif %}
 ),
 
 daily as (
@@ -33,7 +59,8 @@ final as (
         cast(daily_active_accounts as bigint) as daily_active_accounts,
         cast(sessions as bigint) as sessions,
         cast(watch_hours as decimal(18, 4)) as watch_hours,
-        cast(1.0 * sessions / daily_active_accounts as decimal(18, 4)) as sessions_per_account
+        cast(1.0 * sessions / daily_active_accounts as decimal(18, 4)) as sessions_per_account,
+        {{ refresh_stamp() }} as _refreshed_at
     from daily
 )
 

@@ -6,7 +6,24 @@
     Re-deliveries (same event_id) are ranked among the rows that pass every
     other rule, so the copy kept is always a clean one.
 -#}
+{#-
+    Incremental: a run re-validates the ingest dates from
+    incremental_window_start('_ingest_date') on (the newest date already here
+    minus var('incremental_lookback_days')) and replaces them whole; older
+    dates are never read again. A re-delivery is ranked after the clean
+    copies of its event already kept from older dates: those were enqueued
+    earlier, since a file's ingest date is the day its events were enqueued.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='_ingest_date',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    partition_by=['_ingest_date'] if target.type == 'spark' else none,
+    on_schema_change='fail'
+) }}
+
 {%- set client_ts_limit = dbt.dateadd('minute', var('future_tolerance_minutes'), 'events.enqueued_time') -%}
+{%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
 
 with
 
@@ -65,6 +82,9 @@ events as (
             else 0
         end as is_accepted_cdn
     from {{ ref('stg_playback__events') }}
+    {%- if window_start %}
+        where _ingest_date >= {{ window_start }}
+    {%- endif %}
 ),
 
 known_accounts as (
@@ -192,18 +212,43 @@ checked as (
     left join known_titles on events.title_id = known_titles.title_id
 ),
 
+{% if window_start %}
+
+-- Clean copies of this batch's events kept from dates before the window.
+    earlier_deliveries as (
+        select
+            event_id,
+            count(*) as clean_copies
+        from {{ this }}
+        where
+            _ingest_date < {{ window_start }}
+            and delivery_rank is not null
+            and event_id in (
+                select checked.event_id from checked
+                where checked.rule_reason is null
+            )
+        group by event_id
+    ),
+
+{% endif %}
+
 -- Only rows that pass every other rule compete for an event_id, so a corrupt
 -- copy never displaces a clean one; among them the first delivery wins.
 ranked as (
     select
-        *,
-        row_number() over (
-            partition by event_id, rule_reason
-            order by enqueued_time, eventhub_partition, sequence_number, _bronze_row_id
-        ) as rank_among_equals,
-        {{ dbt.datediff('client_ts', 'enqueued_time', 'second') }}
+        checked.*,
+        cast(row_number() over (
+            partition by checked.event_id, checked.rule_reason
+            order by checked.enqueued_time, checked.eventhub_partition, checked.sequence_number, checked._bronze_row_id
+        ){{ ' + coalesce(earlier_deliveries.clean_copies, 0)' if window_start }} as {{ dbt.type_bigint() }})
+            as rank_among_equals,
+        {{ dbt.datediff('checked.client_ts', 'checked.enqueued_time', 'second') }}
             as lateness_seconds
     from checked
+    {%- if window_start %}
+    left join earlier_deliveries
+        on checked.event_id = earlier_deliveries.event_id and checked.rule_reason is null
+    {%- endif %}
 ),
 
 final as (

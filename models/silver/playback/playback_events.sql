@@ -4,17 +4,18 @@
     the id after more than var('session_gap_minutes') of inactivity.
 -#}
 {#-
-    Incremental: a run re-places every session that got an event in the last
-    var('incremental_lookback_days') ingest days (counted back from the newest
-    ingest date already in the table). A session is recomputed whole, from all
-    its clean events, because a late event can split it or shift its session
-    keys; so the batch is every clean event of the ingest dates those sessions
-    touch, and each such event is computed with its full session around it.
-    That makes an incremental run give the same rows as a full refresh.
+    Incremental: a run re-places every session that has a clean event in the
+    ingest dates the validated events re-read (incremental_window_start, the
+    newest ingest date here minus var('incremental_lookback_days')). A session
+    is recomputed whole, from all its clean events however old, because a
+    late event can split it, merge two of its pieces or shift their keys;
+    that makes an incremental run give the same rows as a full refresh.
+    Rows written get `_refreshed_at`, which tells playback_sessions what moved.
     The strategy differs by engine (STYLE.md 6): delete+insert on event_id
-    where the engine has it; insert_overwrite of whole `_ingest_date`
-    partitions on Apache Spark, whose parquet tables cannot delete. The
-    partitioning is the unit insert_overwrite replaces, hence set here.
+    where the engine has it; on Apache Spark, whose parquet tables cannot
+    delete, insert_overwrite of whole `_ingest_date` partitions, so there the
+    batch is every clean event of each ingest date a touched session spans.
+    The partitioning is the unit insert_overwrite replaces, hence set here.
 -#}
 {{ config(
     materialized='incremental',
@@ -25,6 +26,8 @@
 ) }}
 
 {%- set event_order = 'client_ts, enqueued_time, eventhub_partition, sequence_number, event_id' -%}
+{%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
+{%- set replaces_whole_dates = target.type == 'spark' -%}
 
 with
 
@@ -33,19 +36,15 @@ validated_events as (
     where quarantine_reason is null
 ),
 
-{% if is_incremental() %}
+{% if window_start %}
 
-reprocess_from as (
-    select
-        {{ dbt.dateadd('day', -var('incremental_lookback_days', 3), 'max(_ingest_date)') }} as first_ingest_date
-    from {{ this }}
-),
+    touched_sessions as (
+        select distinct session_id
+        from validated_events
+        where _ingest_date >= {{ window_start }}
+    ),
 
-touched_sessions as (
-    select distinct validated_events.session_id
-    from validated_events
-    inner join reprocess_from on validated_events._ingest_date >= reprocess_from.first_ingest_date
-),
+    {% if replaces_whole_dates %}
 
 -- Where a touched session's events lie now, and where the table holds them
 -- (a re-delivery that now wins may sit in another ingest date).
@@ -65,13 +64,21 @@ sessions_in_batch as (
     inner join reprocessed_dates on validated_events._ingest_date = reprocessed_dates._ingest_date
 ),
 
+{% else %}
+
+        sessions_in_batch as (
+            select session_id from touched_sessions
+        ),
+
+    {% endif %}
+
 {% endif %}
 
 clean_events as (
     select validated_events.*
     from validated_events
-    {%- if is_incremental() %}
-        inner join sessions_in_batch on validated_events.session_id = sessions_in_batch.session_id
+    {%- if window_start %}
+    inner join sessions_in_batch on validated_events.session_id = sessions_in_batch.session_id
     {%- endif %}
 ),
 
@@ -130,9 +137,10 @@ final as (
         _bronze_row_id,
         _source_file,
         _ingest_date,
-        _loaded_at
+        _loaded_at,
+        {{ refresh_stamp() }} as _refreshed_at
     from numbered
-    {%- if is_incremental() %}
+    {%- if window_start and replaces_whole_dates %}
         where _ingest_date in (select reprocessed_dates._ingest_date from reprocessed_dates)
     {%- endif %}
 )

@@ -7,9 +7,49 @@
     buffering after the first `play` is rebuffering. Buffering before the
     first `play` is start-up and counts in video start time instead.
 -#}
+{#-
+    Incremental by session date: a run recomputes every date on which a
+    session that playback_events re-placed (rows stamped since this model's
+    last run) has an event, and replaces those dates whole. A session piece's
+    date is the date of its first event, so these dates hold every piece the
+    changed sessions have now and had before; a piece that a late event
+    merged away leaves its old date, and that date is rebuilt without it.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='session_date',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    partition_by=['session_date'] if target.type == 'spark' else none,
+    on_schema_change='fail'
+) }}
+
 {%- set event_order = 'client_ts, enqueued_time, eventhub_partition, sequence_number, event_id' -%}
 
 with
+
+{% if is_incremental() %}
+
+    changed_sessions as (
+        select distinct session_id
+        from {{ ref('playback_events') }}
+        where {{ refreshed_since_last_run() }}
+    ),
+
+    recomputed_dates as (
+        select distinct cast(playback_events.client_ts as date) as session_date
+        from {{ ref('playback_events') }} as playback_events
+        inner join changed_sessions on playback_events.session_id = changed_sessions.session_id
+    ),
+
+    -- Every session with an event on a recomputed date: all pieces starting on
+    -- those dates are among theirs.
+    sessions_in_batch as (
+        select distinct playback_events.session_id
+        from {{ ref('playback_events') }} as playback_events
+        inner join recomputed_dates on cast(playback_events.client_ts as date) = recomputed_dates.session_date
+    ),
+
+{% endif %}
 
 events as (
     select
@@ -42,6 +82,9 @@ events as (
             when 'stop' then 'stopped'
         end as state_entered
     from {{ ref('playback_events') }}
+    {%- if is_incremental() %}
+        where session_id in (select sessions_in_batch.session_id from sessions_in_batch)
+    {%- endif %}
 ),
 
 titles as (
@@ -189,10 +232,14 @@ final as (
             end
             as {{ dbt.type_numeric() }}
         ) as completion_ratio,
-        session_totals.is_late_data
+        session_totals.is_late_data,
+        {{ refresh_stamp() }} as _refreshed_at
     from first_events
     inner join session_totals on first_events.playback_session_key = session_totals.playback_session_key
     left join titles on first_events.title_id = titles.title_id
+    {%- if is_incremental() %}
+        where cast(session_totals.started_at as date) in (select recomputed_dates.session_date from recomputed_dates)
+    {%- endif %}
 )
 
 select * from final
