@@ -1,8 +1,40 @@
+{%- set event_keys = [
+    'event_id',
+    'session_id',
+    'account_id',
+    'profile_id',
+    'title_id',
+    'event_type',
+    'position_ms',
+    'bitrate_kbps',
+    'device',
+    'os',
+    'app_version',
+    'cdn',
+    'country',
+    'client_ts',
+    'enqueued_time',
+    'partition',
+    'sequence_number'
+] -%}
+
 with
 
 source as (
 
     select * from {{ source('playback', 'events') }}
+
+),
+
+-- The playback stream is the largest source: each line is parsed once.
+parsed as (
+
+    select
+        value,
+        filename,
+        ingest_date,
+        {{ json_fields('value', event_keys) }} as json_values
+    from source
 
 ),
 
@@ -12,24 +44,24 @@ fields as (
         coalesce(value, '') as raw_line,
         {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
-        {{ json_field('value', 'event_id') }} as event_id,
-        {{ json_field('value', 'session_id') }} as session_id,
-        {{ json_field('value', 'account_id') }} as account_id,
-        {{ json_field('value', 'profile_id') }} as profile_id,
-        {{ json_field('value', 'title_id') }} as title_id,
-        {{ json_field('value', 'event_type') }} as event_type,
-        {{ json_field('value', 'position_ms') }} as position_ms,
-        {{ json_field('value', 'bitrate_kbps') }} as bitrate_kbps,
-        {{ json_field('value', 'device') }} as device,
-        {{ json_field('value', 'os') }} as os,
-        {{ json_field('value', 'app_version') }} as app_version,
-        {{ json_field('value', 'cdn') }} as cdn,
-        {{ json_field('value', 'country') }} as country,
-        {{ json_field('value', 'client_ts') }} as client_ts,
-        {{ json_field('value', 'enqueued_time') }} as enqueued_time,
-        {{ json_field('value', 'partition') }} as partition_number,
-        {{ json_field('value', 'sequence_number') }} as sequence_number
-    from source
+        {{ json_fields_value('json_values', event_keys, 'event_id') }} as event_id,
+        {{ json_fields_value('json_values', event_keys, 'session_id') }} as session_id,
+        {{ json_fields_value('json_values', event_keys, 'account_id') }} as account_id,
+        {{ json_fields_value('json_values', event_keys, 'profile_id') }} as profile_id,
+        {{ json_fields_value('json_values', event_keys, 'title_id') }} as title_id,
+        {{ json_fields_value('json_values', event_keys, 'event_type') }} as event_type,
+        {{ json_fields_value('json_values', event_keys, 'position_ms') }} as position_ms,
+        {{ json_fields_value('json_values', event_keys, 'bitrate_kbps') }} as bitrate_kbps,
+        {{ json_fields_value('json_values', event_keys, 'device') }} as device,
+        {{ json_fields_value('json_values', event_keys, 'os') }} as os,
+        {{ json_fields_value('json_values', event_keys, 'app_version') }} as app_version,
+        {{ json_fields_value('json_values', event_keys, 'cdn') }} as cdn,
+        {{ json_fields_value('json_values', event_keys, 'country') }} as country,
+        {{ json_fields_value('json_values', event_keys, 'client_ts') }} as client_ts,
+        {{ json_fields_value('json_values', event_keys, 'enqueued_time') }} as enqueued_time,
+        {{ json_fields_value('json_values', event_keys, 'partition') }} as partition_number,
+        {{ json_fields_value('json_values', event_keys, 'sequence_number') }} as sequence_number
+    from parsed
 
 ),
 

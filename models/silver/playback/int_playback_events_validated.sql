@@ -288,7 +288,9 @@ final as (
                     "' (delivery '", 'cast(rank_among_equals as ' ~ dbt.type_string() ~ ')', "')'"
                 ]) }}
         end as quarantine_detail,
-        _raw_payload,
+        -- Kept for quarantined rows only: a clean row's typed columns hold all of it, and the
+        -- stream's largest column would otherwise be stored a second time for every event.
+        case when rule_reason is not null or rank_among_equals > 1 then _raw_payload end as _raw_payload,
         _source_file,
         _ingest_date,
         _loaded_at
