@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-BENCHMARKS = ("generator", "publish")
+BENCHMARKS = ("generator", "publish", "scale")
 PACKAGE_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = PACKAGE_DIR / "results"
 COLUMNS = ("benchmark", "work", "seconds", "CPU seconds", "per second", "peak RSS MB")
@@ -67,6 +67,10 @@ def main(only: tuple[str, ...]) -> None:
     for result in results:
         (RESULTS_DIR / f"{result['benchmark']}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     click.echo(markdown_table(results))
+    # A benchmark with several steps (scale) also brings its own table of them.
+    for result in results:
+        if "table" in result.get("details", {}):
+            click.echo(f"\n{result['benchmark']}:\n\n{result['details']['table']}")
 
 
 if __name__ == "__main__":
