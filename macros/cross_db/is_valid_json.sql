@@ -11,9 +11,14 @@
     ) }}
 {%- endmacro %}
 
-{#- json_type raises on invalid JSON, so it only runs once json_valid passed. -#}
+{#- Valid JSON whose first character after JSON's whitespace is `{` is an
+    object: one parse, where json_type would parse the text a second time. -#}
 {% macro duckdb__is_valid_json(column) -%}
-    case when json_valid({{ column }}) then case when json_type({{ column }}) = 'OBJECT' then 1 else 0 end else 0 end
+    case
+        when json_valid({{ column }}) and left(ltrim({{ column }}, chr(32) || chr(9) || chr(10) || chr(13)), 1) = '{'
+            then 1
+        else 0
+    end
 {%- endmacro %}
 
 {% macro spark__is_valid_json(column) -%}

@@ -20,16 +20,18 @@
 
 with
 
+-- The playback stream is the largest source: its lines are numbered without
+-- a window over all of them, and each is parsed once.
 source as (
 
-    select * from {{ source('playback', 'events') }}
+    {{ numbered_lines(source('playback', 'events'), file_partition='ingest_date') }}
 
 ),
 
--- The playback stream is the largest source: each line is parsed once.
 parsed as (
 
     select
+        _bronze_row_id,
         value,
         filename,
         ingest_date,
@@ -41,6 +43,7 @@ parsed as (
 fields as (
 
     select
+        _bronze_row_id,
         coalesce(value, '') as raw_line,
         {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
@@ -69,7 +72,7 @@ renamed as (
 
     select
         -- ids
-        {{ bronze_row_id('source_file', 'raw_line', file_partition='ingest_date') }} as _bronze_row_id,
+        _bronze_row_id,
         trim(event_id) as event_id,
         trim(session_id) as session_id,
         trim(account_id) as account_id,

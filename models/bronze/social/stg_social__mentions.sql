@@ -1,27 +1,54 @@
+{%- set mention_keys = [
+    'mention_id',
+    'platform',
+    'title_text',
+    'release_year',
+    'posted_at',
+    'text_length',
+    'sentiment_score',
+    'likes',
+    'shares'
+] -%}
+
 with
 
+-- The second-largest stream: numbered without a window over all its lines,
+-- and each line parsed once.
 source as (
 
-    select * from {{ source('social', 'mentions') }}
+    {{ numbered_lines(source('social', 'mentions'), file_partition='ingest_date') }}
+
+),
+
+parsed as (
+
+    select
+        _bronze_row_id,
+        value,
+        filename,
+        ingest_date,
+        {{ json_fields('value', mention_keys) }} as json_values
+    from source
 
 ),
 
 fields as (
 
     select
+        _bronze_row_id,
         coalesce(value, '') as raw_line,
         {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
-        {{ json_field('value', 'mention_id') }} as mention_id,
-        {{ json_field('value', 'platform') }} as platform,
-        {{ json_field('value', 'title_text') }} as title_text,
-        {{ json_field('value', 'release_year') }} as release_year,
-        {{ json_field('value', 'posted_at') }} as posted_at,
-        {{ json_field('value', 'text_length') }} as text_length,
-        {{ json_field('value', 'sentiment_score') }} as sentiment_score,
-        {{ json_field('value', 'likes') }} as likes,
-        {{ json_field('value', 'shares') }} as shares
-    from source
+        {{ json_fields_value('json_values', mention_keys, 'mention_id') }} as mention_id,
+        {{ json_fields_value('json_values', mention_keys, 'platform') }} as platform,
+        {{ json_fields_value('json_values', mention_keys, 'title_text') }} as title_text,
+        {{ json_fields_value('json_values', mention_keys, 'release_year') }} as release_year,
+        {{ json_fields_value('json_values', mention_keys, 'posted_at') }} as posted_at,
+        {{ json_fields_value('json_values', mention_keys, 'text_length') }} as text_length,
+        {{ json_fields_value('json_values', mention_keys, 'sentiment_score') }} as sentiment_score,
+        {{ json_fields_value('json_values', mention_keys, 'likes') }} as likes,
+        {{ json_fields_value('json_values', mention_keys, 'shares') }} as shares
+    from parsed
 
 ),
 
@@ -29,7 +56,7 @@ renamed as (
 
     select
         -- ids
-        {{ bronze_row_id('source_file', 'raw_line') }} as _bronze_row_id,
+        _bronze_row_id,
         trim(mention_id) as mention_id,
 
         -- attributes

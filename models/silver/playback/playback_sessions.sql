@@ -99,7 +99,14 @@ titles as (
 -- forward without `ignore nulls`, which Synapse lacks.
 sequenced as (
     select
-        *,
+        playback_session_key,
+        event_id,
+        event_type,
+        position_ms,
+        bitrate_kbps,
+        client_ts,
+        is_late,
+        state_entered,
         row_number() over (partition by playback_session_key order by {{ event_order }}) as event_number,
         lead(client_ts) over (partition by playback_session_key order by {{ event_order }}) as next_client_ts,
         min(case when event_type = 'play' then client_ts end)
@@ -158,20 +165,24 @@ session_totals as (
     group by playback_session_key
 ),
 
+-- Who watched what, where: the session's first event says. Looked up by
+-- event id rather than carried through the windows above, which then sort
+-- narrow rows.
 first_events as (
     select
-        playback_session_key,
-        session_id,
-        account_id,
-        profile_id,
-        title_id,
-        device,
-        os,
-        app_version,
-        cdn,
-        country
+        sequenced.playback_session_key,
+        playback_events.session_id,
+        playback_events.account_id,
+        playback_events.profile_id,
+        playback_events.title_id,
+        playback_events.device,
+        playback_events.os,
+        playback_events.app_version,
+        playback_events.cdn,
+        playback_events.country
     from sequenced
-    where event_number = 1
+    inner join {{ ref('playback_events') }} as playback_events on sequenced.event_id = playback_events.event_id
+    where sequenced.event_number = 1
 ),
 
 final as (
