@@ -29,19 +29,19 @@
 {%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
 {%- set replaces_whole_dates = target.type == 'spark' -%}
 
-with
+{#- Clean events are read from the table in each place rather than through one
+    CTE: an engine may materialise a CTE used twice, and here that copies 10M
+    wide rows. -#}
+{%- set validated = ref('int_playback_events_validated') -%}
 
-validated_events as (
-    select * from {{ ref('int_playback_events_validated') }}
-    where quarantine_reason is null
-),
+with
 
 {% if window_start %}
 
     touched_sessions as (
         select distinct session_id
-        from validated_events
-        where _ingest_date >= {{ window_start }}
+        from {{ validated }}
+        where quarantine_reason is null and _ingest_date >= {{ window_start }}
     ),
 
     {% if replaces_whole_dates %}
@@ -50,8 +50,9 @@ validated_events as (
 -- (a re-delivery that now wins may sit in another ingest date).
 reprocessed_dates as (
     select validated_events._ingest_date
-    from validated_events
+    from {{ validated }} as validated_events
     inner join touched_sessions on validated_events.session_id = touched_sessions.session_id
+    where validated_events.quarantine_reason is null
     union
     select existing._ingest_date
     from {{ this }} as existing
@@ -60,8 +61,9 @@ reprocessed_dates as (
 
 sessions_in_batch as (
     select distinct validated_events.session_id
-    from validated_events
+    from {{ validated }} as validated_events
     inner join reprocessed_dates on validated_events._ingest_date = reprocessed_dates._ingest_date
+    where validated_events.quarantine_reason is null
 ),
 
 {% else %}
@@ -74,19 +76,28 @@ sessions_in_batch as (
 
 {% endif %}
 
-clean_events as (
-    select validated_events.*
-    from validated_events
+-- Each session's events in order, as narrow rows: the two windows below sort
+-- these six columns only, and the events' other columns are joined back.
+event_order as (
+    select
+        validated_events.event_id,
+        validated_events.session_id,
+        validated_events.client_ts,
+        validated_events.enqueued_time,
+        validated_events.eventhub_partition,
+        validated_events.sequence_number
+    from {{ validated }} as validated_events
     {%- if window_start %}
     inner join sessions_in_batch on validated_events.session_id = sessions_in_batch.session_id
     {%- endif %}
+    where validated_events.quarantine_reason is null
 ),
 
 with_previous as (
     select
         *,
         lag(client_ts) over (partition by session_id order by {{ event_order }}) as previous_client_ts
-    from clean_events
+    from event_order
 ),
 
 -- Exactly the gap is still the same session: only a longer silence splits.
@@ -103,7 +114,7 @@ flagged as (
 
 numbered as (
     select
-        *,
+        event_id,
         cast(sum(is_session_start) over (
             partition by session_id order by {{ event_order }} rows between unbounded preceding and current row
         ) as {{ dbt.type_bigint() }}) as session_sequence
@@ -112,37 +123,40 @@ numbered as (
 
 final as (
     select
-        event_id,
-        {{ dbt.concat(['session_id', "'-'", 'cast(session_sequence as ' ~ dbt.type_string() ~ ')']) }}
+        validated_events.event_id,
+        {{ dbt.concat(['validated_events.session_id', "'-'", 'cast(numbered.session_sequence as ' ~ dbt.type_string() ~ ')']) }}
             as playback_session_key,
-        session_id,
-        session_sequence,
-        account_id,
-        profile_id,
-        title_id,
-        event_type,
-        device,
-        os,
-        app_version,
-        cdn,
-        country,
-        position_ms,
-        bitrate_kbps,
-        client_ts,
-        enqueued_time,
-        eventhub_partition,
-        sequence_number,
-        lateness_hours,
-        is_late,
-        _bronze_row_id,
-        _source_file,
-        _ingest_date,
-        _loaded_at,
+        validated_events.session_id,
+        numbered.session_sequence,
+        validated_events.account_id,
+        validated_events.profile_id,
+        validated_events.title_id,
+        validated_events.event_type,
+        validated_events.device,
+        validated_events.os,
+        validated_events.app_version,
+        validated_events.cdn,
+        validated_events.country,
+        validated_events.position_ms,
+        validated_events.bitrate_kbps,
+        validated_events.client_ts,
+        validated_events.enqueued_time,
+        validated_events.eventhub_partition,
+        validated_events.sequence_number,
+        validated_events.lateness_hours,
+        validated_events.is_late,
+        validated_events._bronze_row_id,
+        validated_events._source_file,
+        validated_events._ingest_date,
+        validated_events._loaded_at,
         {{ refresh_stamp() }} as _refreshed_at
-    from numbered
-    {%- if window_start and replaces_whole_dates %}
-        where _ingest_date in (select reprocessed_dates._ingest_date from reprocessed_dates)
-    {%- endif %}
+    from {{ validated }} as validated_events
+    inner join numbered on validated_events.event_id = numbered.event_id
+    where
+        validated_events.quarantine_reason is null
+        {%- if window_start and replaces_whole_dates %}
+            and validated_events._ingest_date in (select reprocessed_dates._ingest_date from reprocessed_dates)
+        {%- endif %}
 )
 
 select * from final
