@@ -16,7 +16,6 @@ lost or duplicated nothing.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.lake.partitions import hold_back, land
 from flick_ops.spark.parity import GoldModel, ParityError, run_dbt_on_spark
 from flick_ops.spark.session import load_landing_tables, local_spark_session
 
@@ -137,7 +137,7 @@ def _load_early_days(
     DuckDB reads the lake in place while it builds; Spark only while loading,
     so its first dbt run may start after the later days are back.
     """
-    held = hold_back_later_days(lake_root, work_dir / "held", last_early_day)
+    held = hold_back(lake_root, work_dir / "held", lambda day: day > last_early_day)
     if not held:
         raise ParityError(f"{lake_root} has no ingest dates after {last_early_day} to land later")
     try:
@@ -149,23 +149,6 @@ def _load_early_days(
     finally:
         land(work_dir / "held", lake_root, held)
     return session
-
-
-def hold_back_later_days(lake_root: Path, holding: Path, last_day: date) -> list[Path]:
-    """Move every ingest_date partition after `last_day` out of the lake; returns where each came from."""
-    moved = []
-    for partition in sorted(Path(lake_root).glob("bronze/*/*/ingest_date=*")):
-        if date.fromisoformat(partition.name.split("=", 1)[1]) > last_day:
-            target = holding / partition.relative_to(lake_root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(partition, target)
-            moved.append(partition)
-    return moved
-
-
-def land(holding: Path, lake_root: Path, partitions: list[Path]) -> None:
-    for partition in partitions:
-        shutil.move(holding / partition.relative_to(lake_root), partition)
 
 
 def _spark_step(dbt_args: tuple[str, ...], target: Path, profiles_dir: Path) -> None:

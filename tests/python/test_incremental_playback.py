@@ -20,7 +20,6 @@ After the last run every Gold table (and Silver's playback tables) must equal a
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,6 +29,7 @@ import duckdb
 import pytest
 
 from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.lake.partitions import hold_back, land
 
 pytestmark = pytest.mark.dbt
 
@@ -56,22 +56,6 @@ class BridgedSession:
 
 def _ingest_days(lake: Path) -> list[str]:
     return sorted({p.name.removeprefix("ingest_date=") for p in lake.glob("bronze/playback/events/ingest_date=*")})
-
-
-def _hold_back(lake: Path, holding: Path, day: str) -> list[Path]:
-    """Move every source's ingest_date=<day> partition out of the lake; returns where each came from."""
-    moved = []
-    for partition in sorted(lake.glob(f"bronze/*/*/ingest_date={day}")):
-        target = holding / partition.relative_to(lake)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(partition, target)
-        moved.append(partition)
-    return moved
-
-
-def _land(holding: Path, lake: Path, partitions: list[Path]) -> None:
-    for partition in partitions:
-        shutil.move(holding / partition.relative_to(lake), partition)
 
 
 def _clean_template(lake: Path, day: str) -> dict:
@@ -206,7 +190,10 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
     lake = tmp_lake(accounts=150, days=7, events_per_day=600, dirty_rate=0.03, seed=11)
     days = _ingest_days(lake)
     holding = tmp_path / "held"
-    held = {day: _hold_back(lake, holding, day) for day in days[EARLY_DAYS:]}
+    held = {
+        day: hold_back(lake, holding, lambda ingest_date, day=day: ingest_date.isoformat() == day)
+        for day in days[EARLY_DAYS:]
+    }
     bridged = _plant_bridged_session(lake, holding, days)
 
     incremental = DbtWorkspace.in_folder(tmp_path / "incremental", lake_root=lake)
@@ -215,7 +202,7 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
     assert _pieces(incremental.duckdb_path, bridged.session_id) == [(f"{bridged.session_id}-1", bridged.first_day, 3)]
 
     for day, partitions in held.items():
-        _land(holding, lake, partitions)
+        land(holding, lake, partitions)
         caught_up = run_dbt(BUILD, incremental)
         assert caught_up.succeeded, caught_up.output[-3000:]
         _assert_incremental_path(caught_up)

@@ -11,29 +11,17 @@
 {{ config(
     materialized='incremental',
     unique_key='session_date',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    partition_by=['session_date'] if target.type == 'spark' else none,
-    on_schema_change='fail'
+    partition_by=['session_date'] if target.type == 'spark' else none
 ) }}
 
 {%- set completion_threshold = var('completion_ratio_threshold', 0.9) -%}
 
 with
 
-{% if is_incremental() %}
-
-refreshed_dates as (
-    select distinct session_date
-    from {{ ref('playback_sessions') }}
-    where {{ refreshed_since_last_run() }}
-),
-
-{% endif %}
-
 sessions as (
     select * from {{ ref('playback_sessions') }}
     {%- if is_incremental() %}
-        where session_date in (select refreshed_dates.session_date from refreshed_dates)
+        where session_date in ({{ refreshed_dates(ref('playback_sessions'), 'session_date') }})
     {%- endif %}
 ),
 

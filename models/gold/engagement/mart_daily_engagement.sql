@@ -11,28 +11,16 @@
 {{ config(
     materialized='incremental',
     unique_key='activity_date',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    partition_by=['activity_date'] if target.type == 'spark' else none,
-    on_schema_change='fail'
+    partition_by=['activity_date'] if target.type == 'spark' else none
 ) }}
 
 with
-
-{% if is_incremental() %}
-
-refreshed_dates as (
-    select distinct session_date
-    from {{ ref('fct_playback_sessions') }}
-    where {{ refreshed_since_last_run() }}
-),
-
-{% endif %}
 
 sessions as (
     select *
     from {{ ref('fct_playback_sessions') }}
     {%- if is_incremental() %}
-        where session_date in (select refreshed_dates.session_date from refreshed_dates)
+        where session_date in ({{ refreshed_dates(ref('fct_playback_sessions'), 'session_date') }})
     {%- endif %}
 ),
 

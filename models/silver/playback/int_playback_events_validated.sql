@@ -17,9 +17,7 @@
 {{ config(
     materialized='incremental',
     unique_key='_ingest_date',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    partition_by=['_ingest_date'] if target.type == 'spark' else none,
-    on_schema_change='fail'
+    partition_by=['_ingest_date'] if target.type == 'spark' else none
 ) }}
 
 {%- set client_ts_limit = dbt.dateadd('minute', var('future_tolerance_minutes'), 'events.enqueued_time') -%}

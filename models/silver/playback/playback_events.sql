@@ -11,8 +11,8 @@
     late event can split it, merge two of its pieces or shift their keys;
     that makes an incremental run give the same rows as a full refresh.
     Rows written get `_refreshed_at`, which tells playback_sessions what moved.
-    The strategy differs by engine (STYLE.md 6): delete+insert on event_id
-    where the engine has it; on Apache Spark, whose parquet tables cannot
+    The strategy differs by engine (STYLE.md 6; set in dbt_project.yml):
+    delete+insert on event_id where the engine has it; on Apache Spark, whose parquet tables cannot
     delete, insert_overwrite of whole `_ingest_date` partitions, so there the
     batch is every clean event of each ingest date a touched session spans.
     The partitioning is the unit insert_overwrite replaces, hence set here.
@@ -20,9 +20,7 @@
 {{ config(
     materialized='incremental',
     unique_key='event_id',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    partition_by=['_ingest_date'] if target.type == 'spark' else none,
-    on_schema_change='fail'
+    partition_by=['_ingest_date'] if target.type == 'spark' else none
 ) }}
 
 {%- set event_order = 'client_ts, enqueued_time, eventhub_partition, sequence_number, event_id' -%}

@@ -18,9 +18,7 @@
 {{ config(
     materialized='incremental',
     unique_key='session_date',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    partition_by=['session_date'] if target.type == 'spark' else none,
-    on_schema_change='fail'
+    partition_by=['session_date'] if target.type == 'spark' else none
 ) }}
 
 {%- set event_order = 'client_ts, enqueued_time, eventhub_partition, sequence_number, event_id' -%}
