@@ -122,8 +122,9 @@ numbered as (
 final as (
     select
         validated_events.event_id,
-        {{ dbt.concat(['validated_events.session_id', "'-'", 'cast(numbered.session_sequence as ' ~ dbt.type_string() ~ ')']) }}
-            as playback_session_key,
+        {{ dbt.concat([
+            'validated_events.session_id', "'-'", 'cast(numbered.session_sequence as ' ~ dbt.type_string() ~ ')'
+        ]) }} as playback_session_key,
         validated_events.session_id,
         numbered.session_sequence,
         validated_events.account_id,
@@ -150,11 +151,10 @@ final as (
         {{ refresh_stamp() }} as _refreshed_at
     from {{ validated }} as validated_events
     inner join numbered on validated_events.event_id = numbered.event_id
-    where
-        validated_events.quarantine_reason is null
-        {%- if window_start and replaces_whole_dates %}
-            and validated_events._ingest_date in (select reprocessed_dates._ingest_date from reprocessed_dates)
-        {%- endif %}
+    where validated_events.quarantine_reason is null
+    {%- if window_start and replaces_whole_dates %}
+        and validated_events._ingest_date in (select reprocessed_dates._ingest_date from reprocessed_dates)
+    {%- endif %}
 )
 
 select * from final

@@ -93,8 +93,8 @@ titles as (
 ),
 
 -- A running count of state changes (and of reported bitrates) numbers the
--- stretch of events each one governs, so the next step can carry the value
--- forward without `ignore nulls`, which Synapse lacks.
+-- stretch of events each one governs, so the value can be carried forward
+-- without `ignore nulls`, which Synapse lacks.
 sequenced as (
     select
         playback_session_key,
@@ -120,14 +120,43 @@ sequenced as (
     from events
 ),
 
+-- The state a stretch runs in is the one its first event entered (likewise
+-- the bitrate): looked up by stretch number, a join rather than a window
+-- partitioned by stretch, which would sort every event twice more.
+state_stretches as (
+    select
+        playback_session_key,
+        state_stretch,
+        state_entered as player_state
+    from sequenced
+    where state_entered is not null
+),
+
+bitrate_stretches as (
+    select
+        playback_session_key,
+        bitrate_stretch,
+        bitrate_kbps as bitrate_in_effect_kbps
+    from sequenced
+    where bitrate_kbps is not null
+),
+
 intervals as (
     select
-        *,
-        max(state_entered) over (partition by playback_session_key, state_stretch) as player_state,
-        max(bitrate_kbps) over (partition by playback_session_key, bitrate_stretch) as bitrate_in_effect_kbps,
-        {{ dbt.datediff('client_ts', 'next_client_ts', 'millisecond') }}
+        sequenced.*,
+        state_stretches.player_state,
+        bitrate_stretches.bitrate_in_effect_kbps,
+        {{ dbt.datediff('sequenced.client_ts', 'sequenced.next_client_ts', 'millisecond') }}
             as interval_ms
     from sequenced
+    left join state_stretches
+        on
+            sequenced.playback_session_key = state_stretches.playback_session_key
+            and sequenced.state_stretch = state_stretches.state_stretch
+    left join bitrate_stretches
+        on
+            sequenced.playback_session_key = bitrate_stretches.playback_session_key
+            and sequenced.bitrate_stretch = bitrate_stretches.bitrate_stretch
 ),
 
 measured as (
