@@ -1,6 +1,7 @@
 {#- The landed lines of a JSON-lines source (`value`, `filename`, and the
-    `file_partition` column its folder gives), each with `_bronze_row_id`, the
-    id bronze_row_id gives it. For the large streams: bronze_row_id numbers
+    `file_partition` column its folder gives), each with `source_file` (its
+    file as lake_relative_path names it) and `_bronze_row_id`, the id
+    bronze_row_id gives it. For the large streams: bronze_row_id numbers
     identical lines of a file with a window over every line, and that window
     holds the whole stream (GBs of text) before a row comes out.
     Select from it in a source's first CTE; a filter on `file_partition`
@@ -14,9 +15,14 @@
         value,
         filename,
         {{ file_partition }},
-        {{ bronze_row_id(lake_relative_path('filename'), "coalesce(value, '')", file_partition=file_partition) }}
-            as _bronze_row_id
-    from {{ relation }}
+        source_file,
+        {{ bronze_row_id('source_file', "coalesce(value, '')", file_partition=file_partition) }} as _bronze_row_id
+    from (
+        select
+            *,
+            {{ lake_relative_path('filename') }} as source_file
+        from {{ relation }}
+    ) as lines
 {%- endmacro %}
 
 {#- Identical lines are rare: a streaming pre-pass finds them by a 64-bit hash
@@ -33,9 +39,7 @@
         and hash(lines.value) = repeated_lines.line_hash
     {%- endset -%}
     {%- set row_id -%}
-        {{ bronze_row_id(
-            lake_relative_path('lines.filename'), "coalesce(lines.value, '')", occurrence='occurrence'
-        ) }}
+        {{ bronze_row_id('lines.source_file', "coalesce(lines.value, '')", occurrence='lines.occurrence') }}
     {%- endset -%}
     with repeated_lines as (
         select
@@ -74,10 +78,16 @@
         lines.value,
         lines.filename,
         lines.{{ file_partition }},
+        lines.source_file,
         {{ row_id }} as _bronze_row_id
     from (
-        select * from single_lines
-        union all
-        select * from repeated_lines_numbered
+        select
+            *,
+            {{ lake_relative_path('filename') }} as source_file
+        from (
+            select * from single_lines
+            union all
+            select * from repeated_lines_numbered
+        ) as numbered
     ) as lines
 {%- endmacro %}

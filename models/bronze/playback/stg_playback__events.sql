@@ -33,7 +33,7 @@ parsed as (
     select
         _bronze_row_id,
         value,
-        filename,
+        source_file,
         ingest_date,
         {{ json_fields('value', event_keys) }} as json_values
     from source
@@ -45,7 +45,7 @@ fields as (
     select
         _bronze_row_id,
         coalesce(value, '') as raw_line,
-        {{ lake_relative_path('filename') }} as source_file,
+        source_file,
         ingest_date,
         {{ json_fields_value('json_values', event_keys, 'event_id') }} as event_id,
         {{ json_fields_value('json_values', event_keys, 'session_id') }} as session_id,

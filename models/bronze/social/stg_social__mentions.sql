@@ -25,7 +25,7 @@ parsed as (
     select
         _bronze_row_id,
         value,
-        filename,
+        source_file,
         ingest_date,
         {{ json_fields('value', mention_keys) }} as json_values
     from source
@@ -37,7 +37,7 @@ fields as (
     select
         _bronze_row_id,
         coalesce(value, '') as raw_line,
-        {{ lake_relative_path('filename') }} as source_file,
+        source_file,
         ingest_date,
         {{ json_fields_value('json_values', mention_keys, 'mention_id') }} as mention_id,
         {{ json_fields_value('json_values', mention_keys, 'platform') }} as platform,
