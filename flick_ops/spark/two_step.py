@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 # The incremental playback chain, upstream first, each with its key.
 INCREMENTAL_MODELS = (
-    GoldModel("int_playback_events_validated", "silver.int_playback_events_validated", ("_bronze_row_id",)),
+    GoldModel("int_playback_events_checked", "silver.int_playback_events_checked", ("_bronze_row_id",)),
     GoldModel("playback_events", "silver.playback_events", ("event_id",)),
     GoldModel("playback_sessions", "silver.playback_sessions", ("playback_session_key",)),
     GoldModel("fct_playback_sessions", "gold.fct_playback_sessions", ("playback_session_key",)),
@@ -65,6 +65,9 @@ FULL_REFRESH_ARGS = (
     "run",
     "--select",
     *(model.name for model in INCREMENTAL_MODELS),
+    # Tables between incremental models, rebuilt by every run; with them the chain is whole.
+    "int_playback_event_deliveries",
+    "int_playback_events_validated",
     "--full-refresh",
     "--vars",
     LOOKBACK_VARS,

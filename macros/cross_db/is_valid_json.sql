@@ -28,3 +28,22 @@
 {% macro fabric__is_valid_json(column) -%}
     case when isjson({{ column }}) = 1 and left(ltrim({{ column }}), 1) = '{' then 1 else 0 end
 {%- endmacro %}
+
+{#- is_valid_json of `column` where json_fields(column, ...) already gave
+    `fields`: on DuckDB json_fields is NULL exactly when the text is not valid
+    JSON, so the text is not parsed again (a full parse of every line). -#}
+{% macro json_fields_is_object(fields, column) -%}
+    {{ return(adapter.dispatch('json_fields_is_object', 'flick')(fields, column)) }}
+{%- endmacro %}
+
+{% macro default__json_fields_is_object(fields, column) -%}
+    {{ is_valid_json(column) }}
+{%- endmacro %}
+
+{% macro duckdb__json_fields_is_object(fields, column) -%}
+    case
+        when {{ fields }} is not null and left(ltrim({{ column }}, chr(32) || chr(9) || chr(10) || chr(13)), 1) = '{'
+            then 1
+        else 0
+    end
+{%- endmacro %}

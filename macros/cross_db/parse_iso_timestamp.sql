@@ -9,9 +9,16 @@
     {{ dbt.safe_cast(column, dbt.type_timestamp()) }}
 {%- endmacro %}
 
-{#- strptime formats are exact, so text without the `T` and `Z` is rejected. -#}
+{#- strptime formats are exact, so text without the `T` and `Z` is rejected.
+    A dot tells which of the two formats can match (text with one never
+    matches the whole-seconds format, text without one never the other), and
+    only that one is tried: a failed attempt costs twice a successful parse,
+    which is a second per 3M playback timestamps. -#}
 {% macro duckdb__parse_iso_timestamp(column) -%}
-    try_strptime({{ column }}, ['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S.%fZ'])
+    case
+        when contains({{ column }}, '.') then try_strptime({{ column }}, '%Y-%m-%dT%H:%M:%S.%fZ')
+        else try_strptime({{ column }}, '%Y-%m-%dT%H:%M:%SZ')
+    end
 {%- endmacro %}
 
 {#- Pattern letter X reads the `Z` as a UTC offset, so the session time zone

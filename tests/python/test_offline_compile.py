@@ -62,7 +62,7 @@ def test_synapse_tables_carry_their_folder_distribution_and_index(compiled: dict
     assert "DISTRIBUTION = HASH(account_id)" in fact and "CLUSTERED COLUMNSTORE INDEX" in fact
     assert "DISTRIBUTION = REPLICATE" in statements(synapse, "dim_dates", "fresh")
     assert "DISTRIBUTION = ROUND_ROBIN" in statements(synapse, "mart_daily_engagement", "fresh")
-    assert "HEAP" in statements(synapse, "int_playback_events_validated", "fresh")
+    assert "HEAP" in statements(synapse, "int_playback_events_checked", "fresh")
 
 
 def test_databricks_tables_are_delta_with_liquid_clustering_on_facts(compiled: dict[str, OfflineCompilation]) -> None:

@@ -39,7 +39,15 @@ from flick_ops.generate.world import GeneratorConfig
 pytestmark = pytest.mark.dbt
 
 LAKE_OPTIONS = {"accounts": 200, "days": 4, "events_per_day": 3000, "dirty_rate": 0.02}
-PLAYBACK_MODELS = ("int_playback_events_validated", "playback_events", "quarantine_playback", "playback_sessions")
+PLAYBACK_MODELS = (
+    "stg_playback__event_ids",
+    "int_playback_events_checked",
+    "int_playback_event_deliveries",
+    "int_playback_events_validated",
+    "playback_events",
+    "quarantine_playback",
+    "playback_sessions",
+)
 CONSERVATION_TEST = "stg_playback__events,test_name:row_conservation"
 # Upstream models (seeds, Bronze, accounts, profiles, titles) are built without
 # their own tests, which other suites own; then every test of the playback

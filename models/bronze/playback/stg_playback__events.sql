@@ -45,6 +45,7 @@ fields as (
     select
         _bronze_row_id,
         coalesce(value, '') as raw_line,
+        {{ json_fields_is_object('json_values', "coalesce(value, '')") }} as is_json_object,
         source_file,
         ingest_date,
         {{ json_fields_value('json_values', event_keys, 'event_id') }} as event_id,
@@ -111,7 +112,7 @@ renamed as (
             cast(ingest_date as {{ dbt.type_timestamp() }})
         ) as _loaded_at,
         raw_line as _raw_payload,
-        {{ is_valid_json('raw_line') }} as _is_valid_json
+        is_json_object as _is_valid_json
 
     from fields
 

@@ -37,6 +37,7 @@ fields as (
     select
         _bronze_row_id,
         coalesce(value, '') as raw_line,
+        {{ json_fields_is_object('json_values', "coalesce(value, '')") }} as is_json_object,
         source_file,
         ingest_date,
         {{ json_fields_value('json_values', mention_keys, 'mention_id') }} as mention_id,
@@ -84,7 +85,7 @@ renamed as (
         cast(ingest_date as date) as _ingest_date,
         cast(ingest_date as {{ dbt.type_timestamp() }}) as _loaded_at,
         raw_line as _raw_payload,
-        {{ is_valid_json('raw_line') }} as _is_valid_json
+        is_json_object as _is_valid_json
 
     from fields
 

@@ -27,10 +27,15 @@
 {%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
 {%- set replaces_whole_dates = target.type == 'spark' -%}
 
-{#- Clean events are read from the table in each place rather than through one
-    CTE: an engine may materialise a CTE used twice, and here that copies 10M
-    wide rows. -#}
+{#- Which events are kept comes from the validated view, read once (narrow
+    rows in event_order); everything else reads the checked table it is built
+    on, by Bronze row id. A relation read twice in one query, as a CTE or a
+    view, may be materialised whole by the engine (DuckDB does), and here that
+    copies 10M wide rows. The sessions a run re-places are found among the
+    checked rows that break no rule: a superset of those with a kept event
+    (a re-delivery adds its session), which only re-places a session more. -#}
 {%- set validated = ref('int_playback_events_validated') -%}
+{%- set checked = ref('int_playback_events_checked') -%}
 
 with
 
@@ -38,8 +43,8 @@ with
 
     touched_sessions as (
         select distinct session_id
-        from {{ validated }}
-        where quarantine_reason is null and _ingest_date >= {{ window_start }}
+        from {{ checked }}
+        where rule_reason is null and _ingest_date >= {{ window_start }}
     ),
 
     {% if replaces_whole_dates %}
@@ -47,10 +52,10 @@ with
 -- Where a touched session's events lie now, and where the table holds them
 -- (a re-delivery that now wins may sit in another ingest date).
 reprocessed_dates as (
-    select validated_events._ingest_date
-    from {{ validated }} as validated_events
-    inner join touched_sessions on validated_events.session_id = touched_sessions.session_id
-    where validated_events.quarantine_reason is null
+    select checked_events._ingest_date
+    from {{ checked }} as checked_events
+    inner join touched_sessions on checked_events.session_id = touched_sessions.session_id
+    where checked_events.rule_reason is null
     union
     select existing._ingest_date
     from {{ this }} as existing
@@ -58,10 +63,10 @@ reprocessed_dates as (
 ),
 
 sessions_in_batch as (
-    select distinct validated_events.session_id
-    from {{ validated }} as validated_events
-    inner join reprocessed_dates on validated_events._ingest_date = reprocessed_dates._ingest_date
-    where validated_events.quarantine_reason is null
+    select distinct checked_events.session_id
+    from {{ checked }} as checked_events
+    inner join reprocessed_dates on checked_events._ingest_date = reprocessed_dates._ingest_date
+    where checked_events.rule_reason is null
 ),
 
 {% else %}
@@ -74,10 +79,11 @@ sessions_in_batch as (
 
 {% endif %}
 
--- Each session's events in order, as narrow rows: the two windows below sort
--- these six columns only, and the events' other columns are joined back.
+-- Each session's kept events in order, as narrow rows: the two windows below
+-- sort these seven columns only, and the events' other columns are joined back.
 event_order as (
     select
+        validated_events._bronze_row_id,
         validated_events.event_id,
         validated_events.session_id,
         validated_events.client_ts,
@@ -112,7 +118,7 @@ flagged as (
 
 numbered as (
     select
-        event_id,
+        _bronze_row_id,
         cast(sum(is_session_start) over (
             partition by session_id order by {{ event_order }} rows between unbounded preceding and current row
         ) as {{ dbt.type_bigint() }}) as session_sequence
@@ -121,39 +127,38 @@ numbered as (
 
 final as (
     select
-        validated_events.event_id,
+        checked_events.event_id,
         {{ dbt.concat([
-            'validated_events.session_id', "'-'", 'cast(numbered.session_sequence as ' ~ dbt.type_string() ~ ')'
+            'checked_events.session_id', "'-'", 'cast(numbered.session_sequence as ' ~ dbt.type_string() ~ ')'
         ]) }} as playback_session_key,
-        validated_events.session_id,
+        checked_events.session_id,
         numbered.session_sequence,
-        validated_events.account_id,
-        validated_events.profile_id,
-        validated_events.title_id,
-        validated_events.event_type,
-        validated_events.device,
-        validated_events.os,
-        validated_events.app_version,
-        validated_events.cdn,
-        validated_events.country,
-        validated_events.position_ms,
-        validated_events.bitrate_kbps,
-        validated_events.client_ts,
-        validated_events.enqueued_time,
-        validated_events.eventhub_partition,
-        validated_events.sequence_number,
-        validated_events.lateness_hours,
-        validated_events.is_late,
-        validated_events._bronze_row_id,
-        validated_events._source_file,
-        validated_events._ingest_date,
-        validated_events._loaded_at,
+        checked_events.account_id,
+        checked_events.profile_id,
+        checked_events.title_id,
+        checked_events.event_type,
+        checked_events.device,
+        checked_events.os,
+        checked_events.app_version,
+        checked_events.cdn,
+        checked_events.country,
+        checked_events.position_ms,
+        checked_events.bitrate_kbps,
+        checked_events.client_ts,
+        checked_events.enqueued_time,
+        checked_events.eventhub_partition,
+        checked_events.sequence_number,
+        checked_events.lateness_hours,
+        checked_events.is_late,
+        checked_events._bronze_row_id,
+        checked_events._source_file,
+        checked_events._ingest_date,
+        checked_events._loaded_at,
         {{ refresh_stamp() }} as _refreshed_at
-    from {{ validated }} as validated_events
-    inner join numbered on validated_events.event_id = numbered.event_id
-    where validated_events.quarantine_reason is null
+    from {{ checked }} as checked_events
+    inner join numbered on checked_events._bronze_row_id = numbered._bronze_row_id
     {%- if window_start and replaces_whole_dates %}
-        and validated_events._ingest_date in (select reprocessed_dates._ingest_date from reprocessed_dates)
+        where checked_events._ingest_date in (select reprocessed_dates._ingest_date from reprocessed_dates)
     {%- endif %}
 )
 
