@@ -4,7 +4,10 @@
     before it parses the events, which of them landed more than once (their
     copies keep the landed line, since every copy but one becomes a
     `duplicate`). The id is the one stg_playback__events gives, trimmed;
-    lines without one are left out, as no copy of them can be kept.
+    lines without one count under NULL. They are not filtered out: a filter
+    on the extracted id would parse every line a second time (DuckDB
+    evaluates a filter and the projection above it separately), and a NULL
+    id joins nothing anyway.
 -#}
 with
 
@@ -33,7 +36,6 @@ counted as (
         event_id,
         count(*) as landed_lines
     from renamed
-    where event_id is not null
     group by _ingest_date, event_id
 
 )

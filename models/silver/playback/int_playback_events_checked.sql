@@ -219,7 +219,8 @@ checked as (
 ),
 
 -- Events whose id more than one landed line carries: in the dates read, or
--- in them and in an older date already here.
+-- in them and in an older date already here. (Lines without an id count
+-- under NULL, which joins nothing.)
 redelivered_events as (
     select event_id
     from {{ ref('stg_playback__event_ids') }}
