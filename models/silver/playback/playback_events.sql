@@ -5,7 +5,7 @@
 -#}
 {#-
     Incremental: a run re-places every session that has a clean event in the
-    ingest dates the validated events re-read (incremental_window_start, the
+    ingest dates the checked events re-read (incremental_window_start, the
     newest ingest date here minus var('incremental_lookback_days')). A session
     is recomputed whole, from all its clean events however old, because a
     late event can split it, merge two of its pieces or shift their keys;
