@@ -14,11 +14,7 @@
 {#- Valid JSON whose first character after JSON's whitespace is `{` is an
     object: one parse, where json_type would parse the text a second time. -#}
 {% macro duckdb__is_valid_json(column) -%}
-    case
-        when json_valid({{ column }}) and left(ltrim({{ column }}, chr(32) || chr(9) || chr(10) || chr(13)), 1) = '{'
-            then 1
-        else 0
-    end
+    case when json_valid({{ column }}) and {{ flick.duckdb__opens_json_object(column) }} then 1 else 0 end
 {%- endmacro %}
 
 {% macro spark__is_valid_json(column) -%}
@@ -41,9 +37,11 @@
 {%- endmacro %}
 
 {% macro duckdb__json_fields_is_object(fields, column) -%}
-    case
-        when {{ fields }} is not null and left(ltrim({{ column }}, chr(32) || chr(9) || chr(10) || chr(13)), 1) = '{'
-            then 1
-        else 0
-    end
+    case when {{ fields }} is not null and {{ flick.duckdb__opens_json_object(column) }} then 1 else 0 end
+{%- endmacro %}
+
+{#- Text whose first character after JSON's whitespace is `{`: valid JSON
+    that opens so is an object. -#}
+{% macro duckdb__opens_json_object(column) -%}
+    left(ltrim({{ column }}, chr(32) || chr(9) || chr(10) || chr(13)), 1) = '{'
 {%- endmacro %}
