@@ -218,28 +218,32 @@ checked as (
     left join known_titles on events.title_id = known_titles.title_id
 ),
 
--- Events whose id more than one landed line carries: in the dates read, or
--- in them and in an older date already here. (Lines without an id count
--- under NULL, which joins nothing.)
-redelivered_events as (
-    select event_id
+-- Lines per event id in the dates read. Lines without an id count under
+-- NULL, which joins nothing.
+batch_event_ids as (
+    select
+        event_id,
+        sum(landed_lines) as landed_lines
     from {{ ref('stg_playback__event_ids') }}
     {%- if window_start %}
         where _ingest_date >= {{ window_start }}
     {%- endif %}
     group by event_id
-    having sum(landed_lines) > 1
+),
+
+-- Events whose id more than one landed line carries: in the dates read, or
+-- in them and in an older date already here.
+redelivered_events as (
+    select event_id
+    from batch_event_ids
+    where landed_lines > 1
     {%- if window_start %}
         union
         select event_id
         from {{ this }}
         where
             _ingest_date < {{ window_start }}
-            and event_id in (
-                select event_ids.event_id
-                from {{ ref('stg_playback__event_ids') }} as event_ids
-                where event_ids._ingest_date >= {{ window_start }}
-            )
+            and event_id in (select batch_event_ids.event_id from batch_event_ids)
     {%- endif %}
 ),
 
