@@ -19,6 +19,9 @@ first 30 days, then brought up to date twice:
   `dbt build` runs again on the warehouse the full build left;
 * incremental, late events: 0.5% of days 28-30's playback events were held
   back from the lake and now arrive, enqueued on day 32, and the build runs again;
+* incremental, nothing new: the same build once more with nothing landed, what
+  any incremental run costs before its new data (dbt's own work per node, the
+  lookback dates re-read, the models rebuilt whole);
 * Spark (1M and under): the same build on local Apache Spark through dbt-spark
   (`flick_ops.spark`), days 1-30, loading the lake included.
 
@@ -82,10 +85,11 @@ MIN_SPARK_TO_DUCKDB = 5.0
 FULL_BUILD = "dbt full build (30 days)"
 NEW_DAY = "dbt incremental: one new day"
 LATE_EVENTS = "dbt incremental: late events"
+NOTHING_NEW = "dbt incremental: nothing new"
 FLOOR = "read-once floor (all Bronze)"
 SPARK = "Spark full build (30 days)"
 GENERATE = "generate (31 days)"
-DUCKDB_STEPS = (FLOOR, FULL_BUILD, NEW_DAY, LATE_EVENTS)
+DUCKDB_STEPS = (FLOOR, FULL_BUILD, NEW_DAY, LATE_EVENTS, NOTHING_NEW)
 
 
 @dataclass(frozen=True)
@@ -537,6 +541,14 @@ def run_size(size: Size, scratch: Path) -> tuple[list[Row], dict[str, str]]:
         ratio = build.seconds / floor.seconds
         rows.append(Row(name, size.label, landed, *_figures(build), ratio, note, slowest_nodes(workspace.target_path)))
         _progress(size, name, build)
+    idle = dbt_build(workspace)
+    recreated = recreated_models(workspace)
+    if recreated:
+        raise StepFailed(f"{NOTHING_NEW}: rebuilt from scratch instead of incrementally: {', '.join(recreated)}")
+    note = f"{100 * idle.seconds / full.seconds:.0f}% of the full build: the cost of a run before its new data"
+    ratio = idle.seconds / floor.seconds
+    rows.append(Row(NOTHING_NEW, size.label, 0, *_figures(idle), ratio, note, slowest_nodes(workspace.target_path)))
+    _progress(size, NOTHING_NEW, idle)
     return rows, settings
 
 

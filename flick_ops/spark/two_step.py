@@ -3,9 +3,9 @@
 A first run builds the lake as it stood on an early day; the later days (new
 events, late events for earlier sessions, changed accounts, a re-rated
 vendor catalogue) then land and a second run catches up, as a daily job
-does. On Spark that exercises the incremental playback chain's
-`insert_overwrite` paths (validated events, events, sessions, the session
-fact and the daily marts) and the project's parquet snapshot
+does. On Spark that exercises the `insert_overwrite` paths of the incremental
+playback chain (checked events, events, sessions, the session fact and the
+daily marts) and of the validated social mentions and review scores, and the project's parquet snapshot
 materialisation (macros/spark/snapshot.sql).
 DuckDB runs the same two steps in its own process meanwhile, so each
 snapshot's history can be compared with DuckDB's, and Spark then rebuilds
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 # The incremental playback chain, upstream first, each with its key.
-INCREMENTAL_MODELS = (
+PLAYBACK_CHAIN = (
     GoldModel("int_playback_events_checked", "silver.int_playback_events_checked", ("_bronze_row_id",)),
     GoldModel("playback_events", "silver.playback_events", ("event_id",)),
     GoldModel("playback_sessions", "silver.playback_sessions", ("playback_session_key",)),
@@ -41,7 +41,14 @@ INCREMENTAL_MODELS = (
     GoldModel("mart_daily_engagement", "gold.mart_daily_engagement", ("activity_date", "country_code", "device")),
     GoldModel("mart_qoe_daily", "gold.mart_qoe_daily", ("activity_date", "cdn", "device", "country_code")),
 )
-PLAYBACK_EVENTS = INCREMENTAL_MODELS[1]
+# Every incremental model the steps build: the chain, and the social mentions and review
+# scores that its titles count.
+INCREMENTAL_MODELS = (
+    *PLAYBACK_CHAIN,
+    GoldModel("int_social_mentions_validated", "silver.int_social_mentions_validated", ("_bronze_row_id",)),
+    GoldModel("int_review_scores_validated", "silver.int_review_scores_validated", ("_bronze_row_id",)),
+)
+PLAYBACK_EVENTS = PLAYBACK_CHAIN[1]
 # Key of a snapshot version: the snapshot's unique_key and when the version starts.
 SNAPSHOTS = (
     GoldModel("snap_accounts", "silver.snap_accounts", ("account_id", "dbt_valid_from")),
@@ -53,7 +60,7 @@ LOOKBACK_VARS = json.dumps({"incremental_lookback_days": 1})
 STEP_ARGS = (
     "build",
     "--select",
-    *(f"+{model.name}" for model in INCREMENTAL_MODELS[-2:]),
+    *(f"+{model.name}" for model in PLAYBACK_CHAIN[-2:]),
     *(f"+{snapshot.name}" for snapshot in SNAPSHOTS),
     "--exclude",
     "resource_type:test",

@@ -1,4 +1,4 @@
-"""Incremental playback models give the same Silver and Gold as a full refresh (DuckDB).
+"""Incremental models give the same Silver and Gold as a full refresh (DuckDB).
 
 The lake first holds only its early ingest days; the later days then land one
 at a time in the same folders, as they would in ADLS, each followed by an
@@ -13,12 +13,17 @@ the later days carry a crafted session older than the lookback window:
   also re-delivers the day-2 heartbeat, long out of the re-read window, which
   must still be ranked a duplicate of the copy kept on day 2.
 
-After the last run every Gold table (and Silver's playback tables) must equal a
+Day 7 also re-delivers a clean day-2 social mention and review score, each of
+which must be ranked a duplicate although day 2 is no longer re-read.
+
+After the last run every Gold table (and Silver's playback, social and review tables) must equal a
 `--full-refresh` build of the whole lake, row for row, apart from `_refreshed_at`.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
 from dataclasses import dataclass
@@ -128,6 +133,46 @@ def _pieces(database: Path, session_id: str) -> list[tuple]:
         ).fetchall()
 
 
+@dataclass(frozen=True)
+class DedupedFeed:
+    """A feed whose validated model ranks copies of a key by landing, and where its lines land."""
+
+    model: str
+    key: str  # SQL naming one copy's key in the validated model
+    folder: str  # under bronze/
+    is_csv: bool  # the payload is then a JSON array of the landed fields
+
+
+SOCIAL = DedupedFeed("int_social_mentions_validated", "mention_id", "social/mentions", is_csv=False)
+REVIEWS = DedupedFeed("int_review_scores_validated", "review_score_id", "reviews/scores", is_csv=True)
+
+
+def _redeliver_clean_row(database: Path, feed: DedupedFeed, day: str, holding: Path, redelivery_day: str) -> str:
+    """Append the landed line of a clean row of `day` to the held file of `redelivery_day`; returns its key."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        key, line = connection.execute(
+            f"select {feed.key}, _raw_payload from silver.{feed.model}"
+            f" where quarantine_reason is null and _ingest_date = ? order by {feed.key} limit 1",
+            [day],
+        ).fetchall()[0]
+    if feed.is_csv:
+        landed = io.StringIO()
+        csv.writer(landed, lineterminator="\n").writerow(json.loads(line))
+        line = landed.getvalue().removesuffix("\n")
+    part = sorted((holding / "bronze" / feed.folder / f"ingest_date={redelivery_day}").glob("*"))[0]
+    with open(part, "a", encoding="utf-8", newline="\n") as handle:
+        handle.write(line + "\n")
+    return key
+
+
+def _copies(database: Path, feed: DedupedFeed, key: str) -> list[str | None]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        rows = connection.execute(
+            f"select quarantine_reason from silver.{feed.model} where {feed.key} = ? order by _ingest_date", [key]
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
 def _quarantine_reason(database: Path, event_id: str) -> list[str]:
     with duckdb.connect(str(database), read_only=True) as connection:
         rows = connection.execute(
@@ -143,7 +188,9 @@ def _compared_tables(database: Path) -> list[str]:
         rows = connection.sql(
             "select table_schema || '.' || table_name from information_schema.tables"
             " where (table_type = 'BASE TABLE' and (table_schema = 'gold' or table_name in"
-            " ('int_playback_event_deliveries', 'playback_events', 'playback_sessions')))"
+            " ('int_playback_event_deliveries', 'playback_events', 'playback_sessions',"
+            " 'int_social_mentions_validated', 'social_mentions', 'quarantine_social',"
+            " 'int_review_scores_validated', 'review_scores', 'quarantine_reviews')))"
             # The view, not the checked events under it: a first copy whose re-delivery
             # lands in a later run keeps no landed line there (its date was done).
             " or table_name = 'int_playback_events_validated'"
@@ -184,7 +231,8 @@ def _assert_incremental_path(outcome: DbtOutcome) -> None:
         result["unique_id"].rsplit(".", 1)[-1]: result.get("compiled_code") or ""
         for result in (outcome.run_results or {}).get("results", [])
     }
-    assert "_ingest_date >= cast('" in compiled["int_playback_events_checked"]
+    for model in ("int_playback_events_checked", SOCIAL.model, REVIEWS.model):
+        assert "_ingest_date >= cast('" in compiled[model], f"{model} took the full-refresh path"
     for model in INCREMENTAL_MODELS[2:]:
         assert "_refreshed_at >" in compiled[model], f"{model} took the full-refresh path"
 
@@ -203,6 +251,10 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
     first_build = run_dbt(BUILD, incremental)
     assert first_build.succeeded, first_build.output[-3000:]
     assert _pieces(incremental.duckdb_path, bridged.session_id) == [(f"{bridged.session_id}-1", bridged.first_day, 3)]
+    redelivered = {
+        feed: _redeliver_clean_row(incremental.duckdb_path, feed, days[1], holding, days[6])
+        for feed in (SOCIAL, REVIEWS)
+    }
 
     for day, partitions in held.items():
         land(holding, lake, partitions)
@@ -220,6 +272,8 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
     # The bridge merged the pieces back into one, on the first day; the re-delivery stayed a duplicate.
     assert _pieces(incremental.duckdb_path, bridged.session_id) == [(f"{bridged.session_id}-1", bridged.first_day, 5)]
     assert _quarantine_reason(incremental.duckdb_path, bridged.redelivered_event_id) == [None, "duplicate"]
+    for feed, key in redelivered.items():
+        assert _copies(incremental.duckdb_path, feed, key) == [None, "duplicate"], feed.model
 
     rebuilt = DbtWorkspace.in_folder(tmp_path / "full_refresh", lake_root=lake)
     full_refresh = run_dbt([*BUILD, "--full-refresh"], rebuilt)
@@ -231,4 +285,6 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
     differences = {table: _differences(incremental.duckdb_path, rebuilt.duckdb_path, table) for table in tables}
     assert differences["silver.playback_events"][2] > 2000
     assert differences["gold.fct_playback_sessions"][2] > 50
+    assert differences["silver.int_social_mentions_validated"][2] > 300
+    assert differences["silver.int_review_scores_validated"][2] > 30
     assert {table: diff[:2] for table, diff in differences.items() if diff[:2] != (0, 0)} == {}

@@ -7,6 +7,18 @@
     contract's `x`). A mention that names no catalog title is not quarantined: matching happens
     later (int_title_matches) and keeps unmatched mentions visible.
 -#}
+{#-
+    Incremental: a run re-validates the ingest dates from
+    incremental_window_start('_ingest_date') on and replaces them whole, so
+    the cost of a run follows what landed, not the feed's history. A copy
+    read now ranks after the clean copies already here on older dates
+    (clean_copies_before), so its rank is the same as a full refresh gives.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='_ingest_date',
+    partition_by=['_ingest_date'] if target.type == 'spark' else none
+) }}
 {%- set required_text_fields = ['mention_id', 'platform', 'title_text'] -%}
 {%- set required_typed_fields = ['posted_at', 'text_length', 'sentiment_score', 'likes', 'shares'] -%}
 {%- set typed_fields = {
@@ -14,6 +26,7 @@
     'likes': 'integer', 'shares': 'integer', 'release_year': 'integer'
 } -%}
 {%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
+{%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
 
 with
 
@@ -41,6 +54,9 @@ mentions as (
         _ingest_date,
         _loaded_at
     from {{ ref('stg_social__mentions') }}
+    {%- if window_start %}
+        where _ingest_date >= {{ window_start }}
+    {%- endif %}
 ),
 
 checked as (
@@ -116,8 +132,29 @@ ranked as (
         row_number() over (
             partition by checked.mention_id, checked.rule_reason
             order by checked._loaded_at, checked._source_file, checked._bronze_row_id
-        ) as copy_rank
+        ) as copy_rank_read
     from checked
+),
+{%- if window_start %}
+
+-- Clean copies (kept or duplicate) already here on dates before the window.
+earlier_copies as (
+    {{ clean_copies_before(['mention_id'], window_start) }}
+),
+{%- endif %}
+
+numbered as (
+    select
+        ranked.*,
+        ranked.copy_rank_read
+        {%- if window_start %} + coalesce(earlier_copies.earlier_copy_count, 0){% endif %} as copy_rank
+    from ranked
+    {%- if window_start %}
+        left join earlier_copies
+            on
+                ranked.mention_id = earlier_copies.mention_id
+                and ranked.rule_reason is null
+    {%- endif %}
 ),
 
 final as (
@@ -149,7 +186,7 @@ final as (
         _source_file,
         _ingest_date,
         _loaded_at
-    from ranked
+    from numbered
 )
 
 select * from final
