@@ -16,6 +16,10 @@ the later days carry a crafted session older than the lookback window:
 Day 7 also re-delivers a clean day-2 social mention and review score, each of
 which must be ranked a duplicate although day 2 is no longer re-read.
 
+After day 7, a capture file lands late in day 2's folders (a new playback
+session and a new social mention): the next run must read day 2 again,
+whatever the lookback, and a run with nothing new must change nothing.
+
 After the last run every Gold table (and Silver's playback, social and review tables) must equal a
 `--full-refresh` build of the whole lake, row for row, apart from `_refreshed_at`.
 """
@@ -124,6 +128,32 @@ def _plant_bridged_session(lake: Path, holding: Path, days: list[str]) -> Bridge
     return BridgedSession(session_id, day_2.date(), redelivered["event_id"])
 
 
+def _land_late_capture_files(lake: Path, day: str) -> tuple[str, str]:
+    """A second file in `day`'s playback and social folders, after runs have seen the day; returns the new ids."""
+    template = _clean_template(lake, day)
+    session_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "flick-test/late-capture-file"))
+    start = datetime.combine(date.fromisoformat(day), datetime.min.time()) + timedelta(hours=21)
+    events = [
+        _event(
+            template, session_id, start + timedelta(minutes=minute), start + timedelta(minutes=minute, seconds=2), kind
+        )
+        for minute, kind in ((0, "start"), (1, "play"), (10, "heartbeat"))
+    ]
+    playback = lake / f"bronze/playback/events/ingest_date={day}"
+    (playback / "part-00001.jsonl").write_text(
+        "".join(json.dumps(event, separators=(",", ":")) + "\n" for event in events), encoding="utf-8"
+    )
+    social = lake / f"bronze/social/mentions/ingest_date={day}"
+    with duckdb.connect() as connection:
+        line = connection.sql(
+            f"select line from read_csv('{social}/*.jsonl', columns={{'line': 'VARCHAR'}}, header=false,"
+            " delim=chr(31), quote='', escape='') where json_valid(line) limit 1"
+        ).fetchall()[0][0]
+    mention = {**json.loads(line), "mention_id": "late-capture-file-mention"}
+    (social / "part-00001.jsonl").write_text(json.dumps(mention) + "\n", encoding="utf-8")
+    return session_id, mention["mention_id"]
+
+
 def _pieces(database: Path, session_id: str) -> list[tuple]:
     with duckdb.connect(str(database), read_only=True) as connection:
         return connection.execute(
@@ -225,6 +255,11 @@ def _differences(incremental: Path, full_refresh: Path, table: str) -> tuple[int
         return only_in("incremental", "full_refresh"), only_in("full_refresh", "incremental"), compared
 
 
+def _newest_stamp(database: Path) -> datetime:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.sql("select max(_refreshed_at) from silver.int_playback_events_checked").fetchall()[0][0]
+
+
 def _assert_incremental_path(outcome: DbtOutcome) -> None:
     """Each playback model ran its incremental branch: its compiled SQL reads only what changed."""
     compiled = {
@@ -268,6 +303,17 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
                 ("-1", bridged.first_day),
                 ("-2", bridged.first_day + timedelta(days=1)),
             ]
+
+    late_session, late_mention = _land_late_capture_files(lake, days[1])
+    caught_up = run_dbt(BUILD, incremental)
+    assert caught_up.succeeded, caught_up.output[-3000:]
+    _assert_incremental_path(caught_up)
+    assert [key for key, _, _ in _pieces(incremental.duckdb_path, late_session)] == [f"{late_session}-1"]
+    assert _copies(incremental.duckdb_path, SOCIAL, late_mention) == [None]
+    stamped = _newest_stamp(incremental.duckdb_path)
+    idle = run_dbt(BUILD, incremental)
+    assert idle.succeeded, idle.output[-3000:]
+    assert _newest_stamp(incremental.duckdb_path) == stamped, "a run with nothing new re-wrote checked events"
 
     # The bridge merged the pieces back into one, on the first day; the re-delivery stayed a duplicate.
     assert _pieces(incremental.duckdb_path, bridged.session_id) == [(f"{bridged.session_id}-1", bridged.first_day, 5)]

@@ -12,7 +12,7 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date') on and replaces them whole; a
+    incremental_window_start('_ingest_date', landed_files) on and replaces them whole; a
     copy read now ranks after the clean copies already here on older dates
     (clean_copies_before), as in a full refresh. Older dates are not
     re-validated, so a change to a site's scale in the review_sites seed
@@ -28,7 +28,8 @@
 {%- set typed_fields = {
     'score': 'decimal', 'vote_count': 'integer', 'scraped_at': 'timestamp', 'release_year': 'integer'
 } -%}
-{%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
+{%- set landed_files = 'bronze/reviews/scores/*/*.csv' -%}
+{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
 {%- set scrape_keys = ['site', 'site_title_id', 'scraped_at'] -%}
 
 with

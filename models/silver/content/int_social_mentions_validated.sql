@@ -9,7 +9,7 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date') on and replaces them whole, so
+    incremental_window_start('_ingest_date', landed_files) on and replaces them whole, so
     the cost of a run follows what landed, not the feed's history. A copy
     read now ranks after the clean copies already here on older dates
     (clean_copies_before), so its rank is the same as a full refresh gives.
@@ -26,7 +26,8 @@
     'likes': 'integer', 'shares': 'integer', 'release_year': 'integer'
 } -%}
 {%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
-{%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
+{%- set landed_files = 'bronze/social/mentions/*/*.jsonl' -%}
+{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
 
 with
 

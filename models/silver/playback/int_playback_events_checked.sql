@@ -11,9 +11,11 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date') on (the newest date already here
-    minus var('incremental_lookback_days')) and replaces them whole; older
-    dates are never read again. An event of those dates also counts as landed
+    incremental_window_start('_ingest_date', ...) on (on DuckDB the oldest
+    date holding a Bronze file no row here came from; elsewhere the newest
+    date here minus var('incremental_lookback_days')) and replaces them
+    whole, stamping them `_refreshed_at` for playback_events; older dates
+    are not read again. An event of those dates also counts as landed
     more than once when a row of an older date here carries its id. So the
     first copy of an event re-delivered in a later run keeps no line (its
     date was done), where a full refresh keeps one; the validated view shows
@@ -26,7 +28,8 @@
 ) }}
 
 {%- set client_ts_limit = dbt.dateadd('minute', var('future_tolerance_minutes'), 'events.enqueued_time') -%}
-{%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
+{%- set landed_files = 'bronze/playback/events/*/*.jsonl' -%}
+{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
 
 with
 
@@ -286,7 +289,8 @@ final as (
         end as _raw_payload,
         checked._source_file,
         checked._ingest_date,
-        checked._loaded_at
+        checked._loaded_at,
+        {{ refresh_stamp() }} as _refreshed_at
     from checked
     left join redelivered_events on checked.event_id = redelivered_events.event_id
 )

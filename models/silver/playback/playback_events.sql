@@ -4,9 +4,9 @@
     the id after more than var('session_gap_minutes') of inactivity.
 -#}
 {#-
-    Incremental: a run re-places every session that has a clean event in the
-    ingest dates the checked events re-read (incremental_window_start, the
-    newest ingest date here minus var('incremental_lookback_days')). A session
+    Incremental: a run re-places every session that has a clean event among
+    the checked events written since its last run (their `_refreshed_at`,
+    refreshed_since_last_run): the ingest dates the checked events re-read. A session
     is recomputed whole, from all its clean events however old, because a
     late event can split it, merge two of its pieces or shift their keys;
     that makes an incremental run give the same rows as a full refresh.
@@ -24,7 +24,7 @@
 ) }}
 
 {%- set event_order = 'client_ts, enqueued_time, eventhub_partition, sequence_number, event_id' -%}
-{%- set window_start = incremental_window_start('_ingest_date') if is_incremental() else none -%}
+{%- set incremental = is_incremental() -%}
 {%- set replaces_whole_dates = target.type == 'spark' -%}
 
 {#- Which events are kept comes from the validated view, read once (narrow
@@ -39,12 +39,12 @@
 
 with
 
-{% if window_start %}
+{% if incremental %}
 
     touched_sessions as (
         select distinct session_id
         from {{ checked }}
-        where rule_reason is null and _ingest_date >= {{ window_start }}
+        where rule_reason is null and {{ refreshed_since_last_run() }}
     ),
 
     {% if replaces_whole_dates %}
@@ -91,7 +91,7 @@ event_order as (
         validated_events.eventhub_partition,
         validated_events.sequence_number
     from {{ validated }} as validated_events
-    {%- if window_start %}
+    {%- if incremental %}
     inner join sessions_in_batch on validated_events.session_id = sessions_in_batch.session_id
     {%- endif %}
     where validated_events.quarantine_reason is null
@@ -157,7 +157,7 @@ final as (
         {{ refresh_stamp() }} as _refreshed_at
     from {{ checked }} as checked_events
     inner join numbered on checked_events._bronze_row_id = numbered._bronze_row_id
-    {%- if window_start and replaces_whole_dates %}
+    {%- if incremental and replaces_whole_dates %}
         where checked_events._ingest_date in (select reprocessed_dates._ingest_date from reprocessed_dates)
     {%- endif %}
 )
