@@ -2,7 +2,7 @@
 
 For each size, a 31-day lake is generated (accounts grow with the events:
 1M events → 5,000 accounts, 10M → 30,000) and the warehouse is built from its
-first 30 days, then brought up to date twice:
+first 30 days, brought up to date twice, then built once more with nothing new:
 
 * generate: `flick-ops generate` of the 31 days (events per second);
 * read-once floor: DuckDB reading every Bronze table the build reads, once,

@@ -14,7 +14,7 @@
     Incremental: a run re-validates the ingest dates from
     incremental_window_start('_ingest_date', landed_files) on and replaces them whole; a
     copy read now ranks after the clean copies already here on older dates
-    (clean_copies_before), as in a full refresh. Older dates are not
+    (ranked_by_landing), as in a full refresh. Older dates are not
     re-validated, so a change to a site's scale in the review_sites seed
     needs `--full-refresh --select int_review_scores_validated+`.
 -#}
@@ -129,36 +129,7 @@ checked as (
 -- Only rows that pass every rule compete for a scrape, so a corrupt copy
 -- never displaces a clean one; the first landed copy wins.
 ranked as (
-    select
-        checked.*,
-        row_number() over (
-            partition by checked.site, checked.site_title_id, checked.scraped_at, checked.rule_reason
-            order by checked._loaded_at, checked._source_file, checked._bronze_row_id
-        ) as copy_rank_read
-    from checked
-),
-{%- if window_start %}
-
--- Clean copies (kept or duplicate) already here on dates before the window.
-earlier_copies as (
-    {{ clean_copies_before(scrape_keys, window_start) }}
-),
-{%- endif %}
-
-numbered as (
-    select
-        ranked.*,
-        ranked.copy_rank_read
-        {%- if window_start %} + coalesce(earlier_copies.earlier_copy_count, 0){% endif %} as copy_rank
-    from ranked
-    {%- if window_start %}
-        left join earlier_copies
-            on
-                {%- for key in scrape_keys %}
-                    ranked.{{ key }} = earlier_copies.{{ key }} and
-                {%- endfor %}
-                ranked.rule_reason is null
-    {%- endif %}
+    {{ ranked_by_landing('checked', scrape_keys, window_start) }}
 ),
 
 final as (
@@ -194,7 +165,7 @@ final as (
         _source_file,
         _ingest_date,
         _loaded_at
-    from numbered
+    from ranked
 )
 
 select * from final

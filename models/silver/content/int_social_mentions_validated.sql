@@ -12,7 +12,7 @@
     incremental_window_start('_ingest_date', landed_files) on and replaces them whole, so
     the cost of a run follows what landed, not the feed's history. A copy
     read now ranks after the clean copies already here on older dates
-    (clean_copies_before), so its rank is the same as a full refresh gives.
+    (ranked_by_landing), so its rank is the same as a full refresh gives.
 -#}
 {{ config(
     materialized='incremental',
@@ -128,34 +128,7 @@ checked as (
 -- Only rows that pass every rule compete for a mention_id, so a corrupt copy
 -- never displaces a clean one; the first landed copy wins.
 ranked as (
-    select
-        checked.*,
-        row_number() over (
-            partition by checked.mention_id, checked.rule_reason
-            order by checked._loaded_at, checked._source_file, checked._bronze_row_id
-        ) as copy_rank_read
-    from checked
-),
-{%- if window_start %}
-
--- Clean copies (kept or duplicate) already here on dates before the window.
-earlier_copies as (
-    {{ clean_copies_before(['mention_id'], window_start) }}
-),
-{%- endif %}
-
-numbered as (
-    select
-        ranked.*,
-        ranked.copy_rank_read
-        {%- if window_start %} + coalesce(earlier_copies.earlier_copy_count, 0){% endif %} as copy_rank
-    from ranked
-    {%- if window_start %}
-        left join earlier_copies
-            on
-                ranked.mention_id = earlier_copies.mention_id
-                and ranked.rule_reason is null
-    {%- endif %}
+    {{ ranked_by_landing('checked', ['mention_id'], window_start) }}
 ),
 
 final as (
@@ -187,7 +160,7 @@ final as (
         _source_file,
         _ingest_date,
         _loaded_at
-    from numbered
+    from ranked
 )
 
 select * from final
