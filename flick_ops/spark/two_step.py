@@ -5,8 +5,8 @@ events, late events for earlier sessions, changed accounts, a re-rated
 vendor catalogue) then land and a second run catches up, as a daily job
 does. On Spark that exercises the `insert_overwrite` paths of the incremental
 playback chain (checked events, events, sessions, the session fact and the
-daily marts) and of the validated social mentions and review scores, and the project's parquet snapshot
-materialisation (macros/spark/snapshot.sql).
+daily marts) and of the validated social mentions and review scores, and
+the project's parquet snapshot materialisation (macros/spark/snapshot.sql).
 DuckDB runs the same two steps in its own process meanwhile, so each
 snapshot's history can be compared with DuckDB's, and Spark then rebuilds
 the incremental models with `--full-refresh` to show the incremental run
