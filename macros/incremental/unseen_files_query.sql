@@ -19,13 +19,14 @@
 {%- endmacro %}
 
 {% macro duckdb__unseen_files_query(date_column, landed_files) -%}
-    {%- set lake_root = var('lake_root') if '{{' not in var('lake_root') else env_var('FLICK_LAKE_ROOT', 'lake') -%}
+    {#- In SQL var('lake_root') is rendered (FLICK_LAKE_ROOT, else lake); only the
+        sources' YAML needs to guard against its unrendered text. -#}
     {%- set query -%}
         with
 
         landed as (
             select {{ lake_relative_path('file') }} as source_file
-            from glob('{{ lake_root }}/{{ landed_files }}')
+            from glob('{{ var('lake_root') }}/{{ landed_files }}')
         ),
 
         seen as (

@@ -67,17 +67,24 @@ def _ingest_days(lake: Path) -> list[str]:
     return sorted({p.name.removeprefix("ingest_date=") for p in lake.glob("bronze/playback/events/ingest_date=*")})
 
 
-def _clean_template(lake: Path, day: str) -> dict:
-    """A whole, well-formed playback event of `day` whose account, profile and title Silver knows."""
+def _first_json_line(folder: Path, condition: str = "true") -> dict:
+    """The first landed JSON line of a partition folder that meets a SQL condition on `line`, parsed."""
     with duckdb.connect() as connection:
         rows = connection.sql(
             f"""
-            select line from read_csv('{lake}/bronze/playback/events/ingest_date={day}/*.jsonl',
+            select line from read_csv('{folder}/*.jsonl',
                 columns={{'line': 'VARCHAR'}}, header=false, delim=chr(31), quote='', escape='')
-            where json_valid(line) and json_extract_string(line, '$.event_type') = 'heartbeat'
+            where json_valid(line) and ({condition})
+            limit 1
             """
         ).fetchall()
     return json.loads(rows[0][0])
+
+
+def _clean_template(lake: Path, day: str) -> dict:
+    """A whole, well-formed playback event of `day` whose account, profile and title Silver knows."""
+    folder = lake / f"bronze/playback/events/ingest_date={day}"
+    return _first_json_line(folder, "json_extract_string(line, '$.event_type') = 'heartbeat'")
 
 
 def _append_events(partition: Path, events: list[dict]) -> None:
@@ -144,12 +151,7 @@ def _land_late_capture_files(lake: Path, day: str) -> tuple[str, str]:
         "".join(json.dumps(event, separators=(",", ":")) + "\n" for event in events), encoding="utf-8"
     )
     social = lake / f"bronze/social/mentions/ingest_date={day}"
-    with duckdb.connect() as connection:
-        line = connection.sql(
-            f"select line from read_csv('{social}/*.jsonl', columns={{'line': 'VARCHAR'}}, header=false,"
-            " delim=chr(31), quote='', escape='') where json_valid(line) limit 1"
-        ).fetchall()[0][0]
-    mention = {**json.loads(line), "mention_id": "late-capture-file-mention"}
+    mention = {**_first_json_line(social), "mention_id": "late-capture-file-mention"}
     (social / "part-00001.jsonl").write_text(json.dumps(mention) + "\n", encoding="utf-8")
     return session_id, mention["mention_id"]
 
