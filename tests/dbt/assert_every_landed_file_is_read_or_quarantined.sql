@@ -67,9 +67,9 @@ problems as (
             when copies.intake_file is null then 'read, but its intake copy is missing'
             when coalesce(bronze_records.records, 0) <> manifest.records
                 then concat(
-                    'the intake counted ', manifest.records, ' records, Bronze reads ',
-                    coalesce(bronze_records.records, 0)
-                )
+                        'the intake counted ', manifest.records, ' records, Bronze reads ',
+                        coalesce(bronze_records.records, 0)
+                    )
         end as problem
     from manifest
     left join copies on manifest.intake_file = copies.intake_file
