@@ -293,7 +293,8 @@ def _take_in(
     except _Quarantine as refused:
         return replace(landed, reason=refused.reason, detail=refused.detail)
     intake_relative = Path(relative).with_name(path.name.removesuffix(".gz")).as_posix()
-    _write_copy(path, checked.content, intake_root(lake_root) / intake_relative)
+    content = data if checked.content is None and name.endswith(".gz") else checked.content
+    _write_copy(path, content, intake_root(lake_root) / intake_relative)
     return replace(
         landed,
         status=READ,
@@ -338,8 +339,14 @@ def _refuse_binary(data: bytes, reason: str) -> None:
         raise _Quarantine(reason, f"binary content: {controls} control bytes in the first {len(sample):,}")
 
 
-def _decode(data: bytes, entity: LandedEntity, reason_if_binary: str) -> tuple[str, str, bool]:
-    """The file's text, the encoding it was read with, and whether some bytes were not valid in it."""
+def _decode(data: bytes, entity: LandedEntity, reason_if_binary: str, *, detect_legacy: bool) -> tuple[str, str, bool]:
+    """The file's text, the encoding it was read with, and whether some bytes were not valid in it.
+
+    Not UTF-8 and holding no UTF-8 sequence beyond ASCII: a legacy encoding, the
+    feed's declared one first, else (where `detect_legacy`) Windows-1252, then
+    Latin-1. Mostly UTF-8 with a few bad bytes: UTF-8, the bad bytes kept as
+    `\\xNN` in the rows that hold them, which are flagged.
+    """
     if data.startswith(_UTF16_BOMS):
         try:
             return data.decode("utf-16"), "utf-16", False
@@ -351,15 +358,14 @@ def _decode(data: bytes, entity: LandedEntity, reason_if_binary: str) -> tuple[s
         return data.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError:
         pass
-    legacy = [name for name in entity.encodings if name.lower().replace("_", "-") not in ("utf-8", "utf8")]
-    if legacy or not _has_utf8_sequences(data):
-        # Declared for the feed, or detected: no byte sequence in the file is UTF-8 beyond ASCII.
-        for name in [*legacy, "cp1252", "latin-1"]:
+    declared = [name for name in entity.encodings if name.lower().replace("_", "-") not in ("utf-8", "utf8")]
+    candidates = [*declared, *(["windows-1252", "latin-1"] if detect_legacy else [])]
+    if candidates and not _has_utf8_sequences(data):
+        for name in candidates:
             try:
                 return data.decode(name), name, False
             except UnicodeDecodeError:
                 continue
-    # Mostly UTF-8 with a few bad bytes: keep them visible as \xNN, and flag the rows holding them.
     return data.decode("utf-8", errors="surrogateescape"), "utf-8", True
 
 
@@ -386,8 +392,11 @@ def _check_jsonl(data: bytes, entity: LandedEntity) -> _Checked:
     if not data.strip():
         raise _Quarantine("empty", "no data: zero bytes or only blank lines")
     if _is_canonical_jsonl(data):
-        return _Checked(content=None, records=data.count(b"\n"))
-    text, encoding, _ = _decode(data, entity, "not_json_lines")
+        lines = data.count(b"\n")
+        if not (data.startswith(b"{") or b"\n{" in data):
+            raise _Quarantine("not_json_lines", f"none of its {lines} lines is a JSON object")
+        return _Checked(content=None, records=lines)
+    text, encoding, _ = _decode(data, entity, "not_json_lines", detect_legacy=False)
     lines = re.split(r"\r\n|\r|\n", text)
     records, blank, flagged = [], 0, 0
     for line in lines:
@@ -434,7 +443,7 @@ def _normalised_header(name: str) -> str:
 def _check_csv(data: bytes, entity: LandedEntity) -> _Checked:
     if not data.strip():
         raise _Quarantine("empty", "no data: zero bytes or only blank lines, not even a header")
-    text, encoding, has_bad_bytes = _decode(data, entity, "not_csv")
+    text, encoding, has_bad_bytes = _decode(data, entity, "not_csv", detect_legacy=True)
     csv.field_size_limit(MAX_LINE_BYTES)
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
     try:
