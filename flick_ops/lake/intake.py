@@ -9,7 +9,7 @@ For each landed file under ``<lake>/bronze/<source>/<entity>/ingest_date=YYYY-MM
 the intake writes one of two outcomes:
 
 * **read**: a canonical copy at the same path under ``<lake>/_intake/`` (UTF-8,
-  ``\\n`` line ends, no byte-order mark, not compressed; CSV with the contract's
+  ``\\n`` line ends (CSV: CRLF, as RFC 4180 has it), no byte-order mark, not compressed; CSV with the contract's
   columns in the contract's order plus ``_raw_payload``, the row as landed, and
   ``_intake_issue``, what made the row unreadable). A file that is already
   canonical is hard-linked, not copied.
@@ -32,6 +32,7 @@ Landed files never change in place, so a changed one is checked again.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import fcntl
@@ -333,10 +334,15 @@ def _write_copy(landed: Path, content: bytes | None, target: Path) -> None:
 
 
 def _refuse_binary(data: bytes, reason: str) -> None:
+    """Binary content: not UTF-8 and full of control bytes. Text that is UTF-8 keeps its rows, flagged one by one."""
     sample = data[:_SAMPLE_BYTES]
     controls = len(_CONTROL_BYTES.findall(sample))
-    if controls > max(2, len(sample) * _BINARY_SHARE):
-        raise _Quarantine(reason, f"binary content: {controls} control bytes in the first {len(sample):,}")
+    if controls <= max(2, len(sample) * _BINARY_SHARE):
+        return
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        raise _Quarantine(reason, f"binary content: {controls} control bytes in the first {len(sample):,}") from None
 
 
 def _decode(data: bytes, entity: LandedEntity, reason_if_binary: str, *, detect_legacy: bool) -> tuple[str, str, bool]:
@@ -458,7 +464,8 @@ def _check_csv(data: bytes, entity: LandedEntity) -> _Checked:
     formats = _decide_formats(rows, positions, entity)
 
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF, as RFC 4180 has it: the csv module then quotes a field holding a lone CR too.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*entity.column_names, "_raw_payload", "_intake_issue"])
     flagged = 0
     for row in rows:
