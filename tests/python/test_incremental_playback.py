@@ -189,7 +189,7 @@ def _redeliver_clean_row(database: Path, feed: DedupedFeed, day: str, holding: P
         ).fetchall()[0]
     if feed.is_csv:
         landed = io.StringIO()
-        csv.writer(landed, lineterminator="\n").writerow(json.loads(line))
+        csv.writer(landed, lineterminator="\n").writerow(json.loads(line).values())
         line = landed.getvalue().removesuffix("\n")
     part = sorted((holding / "bronze" / feed.folder / f"ingest_date={redelivery_day}").glob("*"))[0]
     with open(part, "a", encoding="utf-8", newline="\n") as handle:
