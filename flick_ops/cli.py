@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import traceback
 from datetime import datetime
 from pathlib import Path
 
@@ -17,14 +18,18 @@ from flick_ops.commands.postmortem import postmortem
 from flick_ops.commands.publish import publish
 from flick_ops.commands.run import run
 from flick_ops.commands.share import share
+from flick_ops.errors import EXIT_FAILED, describe_expected
 
 
 class _OneLineErrors(click.Group):
-    """Report usage errors on one line (`flick-ops: error: ...`) with exit code 2."""
+    """Report usage errors on one line (`flick-ops: error: ...`) with exit code 2, expected failures in one or two
+    lines with their exit code (the traceback only with --verbose), and always leave through sys.exit, so that
+    `python -m flick_ops.cli` exits as the console script does."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        arguments = list(sys.argv[1:] if args is None else args)
         try:
-            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            result = super().main(args=arguments, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
             sys.exit(0)
@@ -40,11 +45,26 @@ class _OneLineErrors(click.Group):
         except click.Abort:
             click.echo("flick-ops: aborted", err=True)
             sys.exit(130)
+        except Exception as exc:
+            message = describe_expected(exc)
+            if message is None:
+                raise
+            if _VERBOSE_FLAG in arguments:
+                traceback.print_exception(exc)
+            click.echo(f"flick-ops: error: {message}", err=True)
+            sys.exit(getattr(exc, "exit_code", EXIT_FAILED))
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+_VERBOSE_FLAG = "--verbose"
 
 
 @click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="flick-ops")
-def main() -> None:
+@click.option(
+    _VERBOSE_FLAG, is_flag=True, help="On an expected failure, show the traceback too, not only its one or two lines."
+)
+def main(verbose: bool) -> None:
     """Operate Flick's analytics warehouse.
 
     The dbt project holds the Bronze, Silver and Gold logic; these commands
@@ -52,7 +72,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(epilog="Exit codes: 0 written, 1 the lake could not be written (permissions, disk), 2 usage error.")
 @click.option(
     "--lake",
     "lake_root",
@@ -118,9 +138,16 @@ def generate(
     A summary of what was written, dirty rows included, goes to
     <lake>/_generation_manifest.json.
     """
+    from flick_ops.errors import OperatorError
     from flick_ops.generate import generate_lake
     from flick_ops.generate.world import GeneratorConfig
 
+    try:
+        lake_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OperatorError(
+            f"cannot create the lake folder {lake_root}: {exc.strerror}\nchoose a folder you can write to with --lake"
+        ) from exc
     config = GeneratorConfig(
         lake_root=lake_root,
         seed=seed,
@@ -147,9 +174,10 @@ def generate(
 def docs(target: str, serve: bool, port: int) -> None:
     """Build the dbt docs site (models, columns, KPI definitions, lineage) and serve it.
 
-    The warehouse must be built first (`make demo`). The site lands in target/
-    (index.html with manifest.json and catalog.json) and as one self-contained
-    page, target/static_index.html.
+    The warehouse must be built first (`make demo`). The site lands in
+    target/docs/ (index.html with manifest.json and catalog.json) and as one
+    self-contained page, target/docs/static_index.html; the build's own
+    artifacts in target/ are left as they are.
     """
     from flick_ops.dbt_invocation import DbtWorkspace
     from flick_ops.docs import DocsBuildError, generate_docs, serving
@@ -178,4 +206,4 @@ main.add_command(parity)
 main.add_command(ingest)
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -3,7 +3,8 @@
 Each invocation is a separate process with a time limit: dbt keeps
 process-wide state (adapters, flags, parsed manifests) and a hung adapter
 connection must never hang a pipeline. The environment is set so that the
-project's own profiles and lake are used, and nothing is sent home.
+project's own profiles, lake and e-mail hash salt are used (`flick_ops.salt`:
+never a default), and nothing is sent home.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from flick_ops.salt import SALT_VARIABLE, email_hash_salt
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TIMEOUT_SECONDS = 1800
@@ -67,7 +70,9 @@ class DbtWorkspace:
                 "DBT_LOG_PATH": str(Path(self.log_path).resolve()),
             }
         )
-        env.setdefault("FLICK_EMAIL_HASH_SALT", "local-test-salt")
+        salt = email_hash_salt(self.project_dir)
+        if salt is not None:  # without one, a build that hashes e-mails fails rather than use a known salt
+            env[SALT_VARIABLE] = salt
         if extra:
             env.update(extra)
         return env
