@@ -192,13 +192,11 @@ def publish(
         GateRefused,
         GoldReader,
         PublishOptions,
-        PublishState,
         SpecError,
         check_gate,
         export_to_lake,
         load_spec,
     )
-    from flick_ops.publish import publish as run_publish
     from flick_ops.publish.reader import WarehouseError
     from flick_ops.publish.sinks import SinkError
 
@@ -222,10 +220,51 @@ def publish(
         check_gate(
             warehouse,
             [(f"publish.{entry.name}", entry.model) for entry in entries]
-            + [(f"lake_export.{model}", model) for model in lake_models],
+            + [(f"lake_export.{model}", model) for model in lake_models if model not in {e.model for e in entries}],
         )
     except GateRefused as exc:
         raise PublishRefused(str(exc)) from exc
+
+    try:
+        report = _publish_to_sink(
+            spec, warehouse, names, sink_kind, endpoint, local_path, insecure_local_tls, max_concurrency,
+            max_ru_per_second, create_containers, state_dir, quiet,
+            PublishOptions(dry_run=dry_run, force_full=force_full, batch_size=batch_size),
+        )  # fmt: skip
+    except GateRefused as exc:
+        raise PublishRefused(str(exc)) from exc
+    except SpecError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except (SinkError, WarehouseError) as exc:
+        raise PublishFailed(str(exc)) from exc
+    click.echo(report.describe())
+    if report_json:
+        report_json.parent.mkdir(parents=True, exist_ok=True)
+        report_json.write_text(json.dumps(report.as_dict(), indent=2, default=str), encoding="utf-8")
+    for table in export_to_lake(warehouse, lake_models, lake_root) if lake_models else []:
+        click.echo(table.describe())
+    if not report.ok:
+        raise PublishFailed(f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid (see above)")
+
+
+def _publish_to_sink(
+    spec,
+    warehouse,
+    names: Sequence[str],
+    sink_kind: str,
+    endpoint: str | None,
+    local_path: Path,
+    insecure_local_tls: bool,
+    max_concurrency: int,
+    max_ru_per_second: float | None,
+    create_containers: bool,
+    state_dir: Path,
+    quiet: bool,
+    options,
+):
+    """Open the sink and its publish state, and publish the chosen entries with a progress bar."""
+    from flick_ops.publish import PublishState
+    from flick_ops.publish import publish as run_publish
 
     with ExitStack() as stack:
         sink_object = stack.enter_context(
@@ -241,31 +280,16 @@ def publish(
         )
         state = stack.enter_context(PublishState.open(state_dir, sink_object.identity))
         progress = stack.enter_context(_ProgressBar(enabled=not quiet))
-        try:
-            report = run_publish(
-                spec,
-                warehouse=warehouse,
-                sink=sink_object,
-                state=state,
-                models=names or None,
-                options=PublishOptions(dry_run=dry_run, force_full=force_full, batch_size=batch_size),
-                progress=progress.advance,
-                plans_ready=progress.start,
-            )
-        except GateRefused as exc:
-            raise PublishRefused(str(exc)) from exc
-        except SpecError as exc:
-            raise click.UsageError(str(exc)) from exc
-        except (SinkError, WarehouseError) as exc:
-            raise PublishFailed(str(exc)) from exc
-    click.echo(report.describe())
-    if report_json:
-        report_json.parent.mkdir(parents=True, exist_ok=True)
-        report_json.write_text(json.dumps(report.as_dict(), indent=2, default=str), encoding="utf-8")
-    for table in export_to_lake(warehouse, lake_models, lake_root) if lake_models else []:
-        click.echo(table.describe())
-    if not report.ok:
-        raise PublishFailed(f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid (see above)")
+        return run_publish(
+            spec,
+            warehouse=warehouse,
+            sink=sink_object,
+            state=state,
+            models=names or None,
+            options=options,
+            progress=progress.advance,
+            plans_ready=progress.start,
+        )
 
 
 def _lake_models(spec, entries: Sequence, *, selected: bool) -> list[str]:

@@ -63,9 +63,10 @@ class BuildArtifacts:
 
     def describe(self) -> str:
         """Which build this is, for messages: `dbt build` of <time>, from <folder>."""
+        what = f"`dbt {self.command}`" if "which" in self.run_results.get("args", {}) else "the dbt build"
         when = f" of {self.generated_at:%Y-%m-%d %H:%M:%S} UTC" if self.generated_at else ""
         where = f" ({self.folder})" if self.folder else ""
-        return f"`dbt {self.command}`{when}{where}"
+        return f"{what}{when}{where}"
 
     @cached_property
     def results(self) -> dict[str, Mapping[str, Any]]:

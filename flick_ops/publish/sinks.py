@@ -35,6 +35,15 @@ class SinkError(RuntimeError):
     """A sink cannot be used at all (container missing and not to be created, bad credentials, ...)."""
 
 
+def network_reason(exc: BaseException) -> str:
+    """The innermost reason of a network error (`Connection refused`, `Read timed out`), not the SDK's wrapping."""
+    text = " ".join(str(exc).split())
+    found = re.search(r"\[Errno -?\d+\] ([^\"')(]+)|(Read timed out)|(timed out)", text)
+    if found:
+        return next(group for group in found.groups() if group).strip()
+    return text[:200] or type(exc).__name__
+
+
 @dataclass(frozen=True)
 class ContainerTarget:
     database: str
@@ -260,7 +269,7 @@ class CosmosSink(_ClosingContext):
         """Connect with a key, a given credential, or else DefaultAzureCredential (managed identity, az login, ...)."""
         import requests
         from azure.core.pipeline.transport import RequestsTransport
-        from azure.cosmos import CosmosClient
+        from azure.cosmos import CosmosClient, exceptions
         from azure.cosmos.documents import ConnectionPolicy, RetryOptions
 
         if key is None and credential is None:
@@ -274,15 +283,28 @@ class CosmosSink(_ClosingContext):
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max_concurrency)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
-        client = CosmosClient(
-            endpoint,
-            credential=key or credential,
-            connection_verify=connection_verify,
-            connection_policy=policy,
-            retry_total=0,
-            read_timeout=read_timeout_seconds,
-            transport=RequestsTransport(session=session, session_owner=True),
-        )
+        from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError, ServiceResponseError
+
+        try:  # the client reads the account on creation: an unreachable endpoint or a bad key shows here
+            client = CosmosClient(
+                endpoint,
+                credential=key or credential,
+                connection_verify=connection_verify,
+                connection_policy=policy,
+                retry_total=0,
+                read_timeout=read_timeout_seconds,
+                transport=RequestsTransport(session=session, session_owner=True),
+            )
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            raise SinkError(
+                f"could not reach Cosmos DB at {endpoint} ({network_reason(exc)})\n"
+                "check the endpoint URL, the network and any firewall, then publish again"
+            ) from exc
+        except (ClientAuthenticationError, exceptions.CosmosHttpResponseError) as exc:
+            raise SinkError(
+                f"Cosmos DB at {endpoint} refused the sign-in or the request ({network_reason(exc)})\n"
+                "check FLICK_COSMOS_KEY or the identity's role on the account"
+            ) from exc
         parts = urlsplit(endpoint)
         return cls(
             client,
