@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import traceback
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -119,6 +119,13 @@ def main(verbose: bool) -> None:
     show_default=True,
     help="Share of landed rows that go wrong the way real feeds do (malformed, missing, mistyped, duplicated, late, ...). 0 for a clean lake.",
 )
+@click.option(
+    "--not-after",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    default=None,
+    help="Capture moment (UTC): nothing stamped later lands. Default: now, so a window that ends today ends at "
+    "the moment the lake is generated.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def generate(
     lake_root: Path,
@@ -128,6 +135,7 @@ def generate(
     events_per_day: int,
     start_date: datetime,
     dirty_rate: float,
+    not_after: datetime | None,
     quiet: bool,
 ) -> None:
     """Write a realistic Bronze lake from all six of Flick's sources.
@@ -156,6 +164,7 @@ def generate(
         events_per_day=events_per_day,
         start_date=start_date.date(),
         dirty_rate=dirty_rate,
+        not_after=not_after.replace(tzinfo=UTC) if not_after else datetime.now(UTC),
     )
     summary = generate_lake(config, show_progress=not quiet)
     click.echo(summary.describe())
