@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flick_ops.salt import SALT_VARIABLE, email_hash_salt
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TIMEOUT_SECONDS = 1800
+PARSE_CACHE = "partial_parse.msgpack"
 FAILED_STATUSES = frozenset({"error", "fail", "skipped", "runtime error"})
 
 
@@ -56,6 +58,17 @@ class DbtWorkspace:
             log_path=folder / "logs",
             project_dir=Path(project_dir),
         )
+
+    def side_target(self, name: str) -> DbtWorkspace:
+        """This workspace with its own target folder, <target>/<name>/, for dbt commands that must leave the
+        build's artifacts alone (docs, selection checks); seeded with the build's parse cache, so dbt re-parses
+        only what changed."""
+        folder = Path(self.target_path) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        cache = Path(self.target_path) / PARSE_CACHE
+        if cache.exists() and not (folder / PARSE_CACHE).exists():
+            shutil.copyfile(cache, folder / PARSE_CACHE)
+        return replace(self, target_path=folder)
 
     def environment(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         env = dict(os.environ)

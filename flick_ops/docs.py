@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 SITE_FOLDER = "docs"
-PARSE_CACHE = "partial_parse.msgpack"
 
 
 class DocsBuildError(RuntimeError):
@@ -46,19 +44,14 @@ class DocsSite:
 
 def generate_docs(workspace: DbtWorkspace, target: str = "duckdb") -> DocsSite:
     """Generate the site (and the single-file static page) into <the workspace's target folder>/docs/."""
-    site_target = Path(workspace.target_path) / SITE_FOLDER
-    site_target.mkdir(parents=True, exist_ok=True)
-    parse_cache = Path(workspace.target_path) / PARSE_CACHE
-    if parse_cache.exists() and not (site_target / PARSE_CACHE).exists():
-        shutil.copyfile(parse_cache, site_target / PARSE_CACHE)  # dbt re-parses only what changed since the build
-    docs_workspace = replace(workspace, target_path=site_target)
+    docs_workspace = workspace.side_target(SITE_FOLDER)
     outcome: DbtOutcome = run_dbt(["docs", "generate", "--static", "--target", target], docs_workspace)
     if not outcome.succeeded:
         tail = "\n".join(outcome.output.strip().splitlines()[-15:])
         raise DocsBuildError(
             f"dbt docs generate failed (exit {outcome.returncode}); build the warehouse first?\n{tail}"
         )
-    site = DocsSite(site_target)
+    site = DocsSite(Path(docs_workspace.target_path))
     missing = [name for name in SITE_FILES if not (site.folder / name).exists()]
     if missing:
         raise DocsBuildError(f"dbt docs generate left no {', '.join(missing)} in {site.folder}")

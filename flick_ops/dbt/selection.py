@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
-from pathlib import Path
 
 import click
 
@@ -25,7 +23,7 @@ def unmatched_selectors(selectors: Sequence[str], workspace: DbtWorkspace, targe
     """The selectors (as dbt reads them) that match no enabled node of the project."""
     if not selectors:
         return []
-    scratch = replace(workspace, target_path=Path(workspace.target_path) / SELECTION_FOLDER)
+    scratch = workspace.side_target(SELECTION_FOLDER)
     outcome = run_dbt(
         ["ls", "--log-format", "json", "--target", target, "--output", "name", "--select", *selectors],
         scratch,

@@ -18,10 +18,10 @@ from azure.core.credentials import AccessToken
 from click.testing import CliRunner
 
 from flick_ops.cli import main
+from flick_ops.dbt.artifacts import BuildArtifacts
 from flick_ops.share.client import AzureSettings, create_data_share_client
 from flick_ops.share.ledger import Ledger
 from flick_ops.share.plan import invitation_resource_name, resource_name
-from flick_ops.dbt.artifacts import BuildArtifacts
 from flick_ops.share.policy import policy_violations
 from flick_ops.share.spec import ShareSpecError, load_spec, parse_spec
 
