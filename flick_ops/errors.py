@@ -10,6 +10,7 @@ and prints `flick-ops: error: ...` with exit code 1 instead of a traceback;
 from __future__ import annotations
 
 import errno
+import re
 import shutil
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def _describe_azure(exc: BaseException) -> str | None:
         )
     if isinstance(exc, ServiceRequestError | ServiceResponseError):
         return (
-            f"could not reach the service: {_first_line(exc)}\n"
+            f"could not reach the service: {network_reason(exc)}\n"
             "check the endpoint URL, the network and any firewall, then run the command again"
         )
     if isinstance(exc, HttpResponseError):
@@ -73,6 +74,15 @@ def _describe_azure(exc: BaseException) -> str | None:
         )
         return f"the service answered {status}: {_first_line(exc)}\n{hint}"
     return None
+
+
+def network_reason(exc: BaseException) -> str:
+    """The innermost reason of a network error (`Connection refused`, `Read timed out`), not the SDK's wrapping."""
+    text = " ".join(str(exc).split())
+    found = re.search(r"\[Errno -?\d+\] ([^\"')(]+)|(Read timed out)|(timed out)", text)
+    if found:
+        return next(group for group in found.groups() if group).strip()
+    return text[:200] or type(exc).__name__
 
 
 def _filename(exc: OSError) -> str:

@@ -124,6 +124,7 @@ def share(
     from azure.core.exceptions import AzureError
     from azure.mgmt.datashare import DataShareManagementClient
 
+    from flick_ops.errors import network_reason
     from flick_ops.share.apply import SubscriptionMismatch, apply_plan, ensure_subscription, read_states
     from flick_ops.share.client import AzureSettings, create_data_share_client
     from flick_ops.share.ledger import Ledger
@@ -147,7 +148,7 @@ def share(
     except (SubscriptionMismatch, PlanError) as exc:
         raise ShareRefused(str(exc)) from exc
     except AzureError as exc:
-        raise ShareFailed(f"reading the current state from Azure failed: {exc}") from exc
+        raise ShareFailed(f"reading the current state from Azure failed: {network_reason(exc)}") from exc
     click.echo(plan.describe())
     if dry_run:
         click.echo("dry run: nothing was changed")
@@ -158,7 +159,7 @@ def share(
     except AzureError as exc:
         failed = current[-1] if current else None
         where = f"{failed.verb} {failed.path}" if failed else "a call"
-        raise ShareFailed(f"{where} failed after {len(current) - 1} successful call(s): {exc}") from exc
+        raise ShareFailed(f"{where} failed after {len(current) - 1} successful call(s): {network_reason(exc)}") from exc
     sent = sum(1 for call in done if call.kind == "invitations" and call.verb == "PUT")
     withdrawn = sum(1 for call in done if call.kind == "invitations" and call.verb == "DELETE")
     click.echo(f"applied {len(done)} call(s): {sent} invitation(s) sent, {withdrawn} withdrawn (ledger: {ledger_path})")

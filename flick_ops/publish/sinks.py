@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pyarrow as pa
 
+from flick_ops.errors import network_reason
 from flick_ops.publish.documents import Document, DocumentKey
 from flick_ops.publish.spec import PublishedModel
 
@@ -33,15 +34,6 @@ RETRYABLE_STATUS_CODES = frozenset({408, 429, 449, 500, 502, 503, 504})
 
 class SinkError(RuntimeError):
     """A sink cannot be used at all (container missing and not to be created, bad credentials, ...)."""
-
-
-def network_reason(exc: BaseException) -> str:
-    """The innermost reason of a network error (`Connection refused`, `Read timed out`), not the SDK's wrapping."""
-    text = " ".join(str(exc).split())
-    found = re.search(r"\[Errno -?\d+\] ([^\"')(]+)|(Read timed out)|(timed out)", text)
-    if found:
-        return next(group for group in found.groups() if group).strip()
-    return text[:200] or type(exc).__name__
 
 
 @dataclass(frozen=True)
