@@ -241,8 +241,11 @@ def publish(
     if report_json:
         report_json.parent.mkdir(parents=True, exist_ok=True)
         report_json.write_text(json.dumps(report.as_dict(), indent=2, default=str), encoding="utf-8")
-    for table in export_to_lake(warehouse, lake_models, lake_root) if lake_models else []:
-        click.echo(table.describe())
+    try:
+        for table in export_to_lake(warehouse, lake_models, lake_root) if lake_models else []:
+            click.echo(table.describe())
+    except WarehouseError as exc:
+        raise PublishFailed(f"lake export: {exc}") from exc
     if not report.ok:
         raise PublishFailed(f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid (see above)")
 

@@ -52,7 +52,7 @@ def export_to_lake(reader: GoldReader, models: Sequence[str], lake_root: Path) -
     data_time = reader.data_time
     exported = []
     for model in models:
-        table = _delta_compatible(reader.read(model))
+        table = delta_compatible(reader.read(model))
         path = Path(lake_root) / "gold" / model
         fingerprint = content_hash(table)
         current = _current(path)
@@ -104,7 +104,7 @@ def _commit_metadata(reader: GoldReader, model: str, data_time: datetime) -> dic
     }
 
 
-def _delta_compatible(table: pa.Table) -> pa.Table:
+def delta_compatible(table: pa.Table) -> pa.Table:
     """Delta has no unsigned integers or nanosecond timestamps; widen or coarsen those columns.
 
     Warehouse timestamps are UTC (the project stores every instant in UTC), so a naive one is declared UTC

@@ -443,15 +443,15 @@ def _held_back(
         untested = [test for test in BuildArtifacts(manifest, {}).tests_of(unique_id) if test not in outcomes]
         if outcome is None:
             reasons[entry.name] = f"{entry.model} was not built in this run (outside the selection)"
+        elif unique_id in diagnosis.unpublishable_models:  # a failure, whether or not other tests also ran
+            reasons[entry.name] = f"{entry.model} {outcome.status} or did not pass its tests"
+            failed.add(entry.name)
         elif untested:
             # The publish gate wants every test of a published model to have passed in the build.
             reasons[entry.name] = (
                 f"{len(untested)} test(s) of {entry.model} did not run (they read models outside the selection), "
                 f"e.g. {untested[0]}"
             )
-        elif unique_id in diagnosis.unpublishable_models:
-            reasons[entry.name] = f"{entry.model} {outcome.status} or did not pass its tests"
-            failed.add(entry.name)
     for group, members in spec.groups.items():
         failing = [member for member in members if member in failed]
         for member in members:
