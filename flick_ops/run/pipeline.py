@@ -607,7 +607,9 @@ def _alert_after_build(
 ) -> None:
     retries = len(attempts) - 1
     intake = summary.get("intake", {})
-    warnings = tuple(f"landed file {line}" for key in ("quarantined", "drifted", "flagged") for line in intake.get(key, []))
+    warnings = tuple(
+        f"landed file {line}" for key in ("quarantined", "drifted", "flagged") for line in intake.get(key, [])
+    )
     warnings += tuple(f"stale source (warn): {check.describe()}" for check in freshness.warnings)
     if retries:
         warnings += (f"transient failures: the build needed {retries} retr{'y' if retries == 1 else 'ies'}",)
