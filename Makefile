@@ -26,9 +26,12 @@ profiles.yml: profiles.example.yml
 DEMO_START_DATE := $(shell date -u -d '13 days ago' +%F)
 
 ## demo: set up, generate a sample lake (14 days ending today) and build the local DuckDB warehouse end to end
+# The lake is captured at the moment it is generated, so a new one differs from the last: the warehouse is
+# built from scratch (incremental models and snapshots assume a landed file never changes).
 demo: $(BIN)/flick-ops profiles.yml
 	$(BIN)/flick-ops generate --lake lake --start-date $(DEMO_START_DATE)
 	mkdir -p warehouse
+	rm -f warehouse/flick.duckdb warehouse/flick.duckdb.wal
 	$(BIN)/dbt build --target duckdb
 
 ## lake: regenerate the sample lake only

@@ -503,9 +503,11 @@ def spark_build(lake: Path, folder: Path) -> Measured:
         from pathlib import Path
         from flick_ops.commands.parity import _profiles_dir
         from flick_ops.spark.parity import build_spark
+        from flick_ops.dbt_invocation import PROJECT_ROOT
+        from flick_ops.salt import require_salt
         from flick_ops.spark.session import local_spark_session
         work = Path(sys.argv[2])
-        session = local_spark_session(work / "spark-session", email_hash_salt="bench-salt")
+        session = local_spark_session(work / "spark-session", email_hash_salt=require_salt(PROJECT_ROOT))
         statuses = build_spark(session, Path(sys.argv[1]), work, _profiles_dir(work))
         failed = {name: status for name, status in statuses.items() if status not in ("success", "no-op")}
         sys.exit(f"not built on Spark: {failed}" if failed else 0)

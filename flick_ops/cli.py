@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from datetime import datetime
+import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -18,14 +19,18 @@ from flick_ops.commands.postmortem import postmortem
 from flick_ops.commands.publish import publish
 from flick_ops.commands.run import run
 from flick_ops.commands.share import share
+from flick_ops.errors import EXIT_FAILED, describe_expected
 
 
 class _OneLineErrors(click.Group):
-    """Report usage errors on one line (`flick-ops: error: ...`) with exit code 2."""
+    """Report usage errors on one line (`flick-ops: error: ...`) with exit code 2, expected failures in one or two
+    lines with their exit code (the traceback only with --verbose), and always leave through sys.exit, so that
+    `python -m flick_ops.cli` exits as the console script does."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        arguments = list(sys.argv[1:] if args is None else args)
         try:
-            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            result = super().main(args=arguments, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
             sys.exit(0)
@@ -41,11 +46,26 @@ class _OneLineErrors(click.Group):
         except click.Abort:
             click.echo("flick-ops: aborted", err=True)
             sys.exit(130)
+        except Exception as exc:
+            message = describe_expected(exc)
+            if message is None:
+                raise
+            if _VERBOSE_FLAG in arguments:
+                traceback.print_exception(exc)
+            click.echo(f"flick-ops: error: {message}", err=True)
+            sys.exit(getattr(exc, "exit_code", EXIT_FAILED))
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+_VERBOSE_FLAG = "--verbose"
 
 
 @click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="flick-ops")
-def main() -> None:
+@click.option(
+    _VERBOSE_FLAG, is_flag=True, help="On an expected failure, show the traceback too, not only its one or two lines."
+)
+def main(verbose: bool) -> None:
     """Operate Flick's analytics warehouse.
 
     The dbt project holds the Bronze, Silver and Gold logic; these commands
@@ -53,7 +73,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(epilog="Exit codes: 0 written, 1 the lake could not be written (permissions, disk), 2 usage error.")
 @click.option(
     "--lake",
     "lake_root",
@@ -100,6 +120,13 @@ def main() -> None:
     show_default=True,
     help="Share of landed rows that go wrong the way real feeds do (malformed, missing, mistyped, duplicated, late, ...). 0 for a clean lake.",
 )
+@click.option(
+    "--not-after",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    default=None,
+    help="Capture moment (UTC): nothing stamped later lands. Default: now, so a window that ends today ends at "
+    "the moment the lake is generated.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def generate(
     lake_root: Path,
@@ -109,6 +136,7 @@ def generate(
     events_per_day: int,
     start_date: datetime,
     dirty_rate: float,
+    not_after: datetime | None,
     quiet: bool,
 ) -> None:
     """Write a realistic Bronze lake from all six of Flick's sources.
@@ -119,9 +147,16 @@ def generate(
     A summary of what was written, dirty rows included, goes to
     <lake>/_generation_manifest.json.
     """
+    from flick_ops.errors import OperatorError
     from flick_ops.generate import generate_lake
     from flick_ops.generate.world import GeneratorConfig
 
+    try:
+        lake_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OperatorError(
+            f"cannot create the lake folder {lake_root}: {exc.strerror}\nchoose a folder you can write to with --lake"
+        ) from exc
     config = GeneratorConfig(
         lake_root=lake_root,
         seed=seed,
@@ -130,6 +165,7 @@ def generate(
         events_per_day=events_per_day,
         start_date=start_date.date(),
         dirty_rate=dirty_rate,
+        not_after=not_after.replace(tzinfo=UTC) if not_after else datetime.now(UTC),
     )
     summary = generate_lake(config, show_progress=not quiet)
     click.echo(summary.describe())
@@ -148,9 +184,10 @@ def generate(
 def docs(target: str, serve: bool, port: int) -> None:
     """Build the dbt docs site (models, columns, KPI definitions, lineage) and serve it.
 
-    The warehouse must be built first (`make demo`). The site lands in target/
-    (index.html with manifest.json and catalog.json) and as one self-contained
-    page, target/static_index.html.
+    The warehouse must be built first (`make demo`). The site lands in
+    target/docs/ (index.html with manifest.json and catalog.json) and as one
+    self-contained page, target/docs/static_index.html; the build's own
+    artifacts in target/ are left as they are.
     """
     from flick_ops.dbt_invocation import DbtWorkspace
     from flick_ops.docs import DocsBuildError, generate_docs, serving
@@ -180,4 +217,4 @@ main.add_command(ingest)
 main.add_command(intake)
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

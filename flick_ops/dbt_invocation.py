@@ -3,21 +3,26 @@
 Each invocation is a separate process with a time limit: dbt keeps
 process-wide state (adapters, flags, parsed manifests) and a hung adapter
 connection must never hang a pipeline. The environment is set so that the
-project's own profiles and lake are used, and nothing is sent home.
+project's own profiles, lake and e-mail hash salt are used (`flick_ops.salt`:
+never a default), and nothing is sent home.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from flick_ops.salt import SALT_VARIABLE, email_hash_salt
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_TIMEOUT_SECONDS = 1800
+PARSE_CACHE = "partial_parse.msgpack"
 FAILED_STATUSES = frozenset({"error", "fail", "skipped", "runtime error"})
 
 
@@ -54,6 +59,17 @@ class DbtWorkspace:
             project_dir=Path(project_dir),
         )
 
+    def side_target(self, name: str) -> DbtWorkspace:
+        """This workspace with its own target folder, <target>/<name>/, for dbt commands that must leave the
+        build's artifacts alone (docs, selection checks); seeded with the build's parse cache, so dbt re-parses
+        only what changed."""
+        folder = Path(self.target_path) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        cache = Path(self.target_path) / PARSE_CACHE
+        if cache.exists() and not (folder / PARSE_CACHE).exists():
+            shutil.copyfile(cache, folder / PARSE_CACHE)
+        return replace(self, target_path=folder)
+
     def environment(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
@@ -67,7 +83,9 @@ class DbtWorkspace:
                 "DBT_LOG_PATH": str(Path(self.log_path).resolve()),
             }
         )
-        env.setdefault("FLICK_EMAIL_HASH_SALT", "local-test-salt")
+        salt = email_hash_salt(self.project_dir)
+        if salt is not None:  # without one, a build that hashes e-mails fails rather than use a known salt
+            env[SALT_VARIABLE] = salt
         if extra:
             env.update(extra)
         return env

@@ -1,7 +1,10 @@
 """Build and serve the dbt docs site that analysts browse.
 
 `dbt docs generate` reads the built warehouse for the catalog (column types,
-row counts), so the site describes what is really there. The site is served
+row counts), so the site describes what is really there. It is written to its
+own folder, `<target>/docs/`, never to the target folder itself: `dbt docs
+generate` rewrites run_results.json, and the build's must stay for the gates
+that read it (publish, share). The site is served
 from the target folder on loopback only; `--static` also writes one
 self-contained HTML file that can be mailed or hosted anywhere.
 """
@@ -19,6 +22,7 @@ from pathlib import Path
 from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
+SITE_FOLDER = "docs"
 
 
 class DocsBuildError(RuntimeError):
@@ -39,14 +43,15 @@ class DocsSite:
 
 
 def generate_docs(workspace: DbtWorkspace, target: str = "duckdb") -> DocsSite:
-    """Generate the site (and the single-file static page) into the workspace's target folder."""
-    outcome: DbtOutcome = run_dbt(["docs", "generate", "--static", "--target", target], workspace)
+    """Generate the site (and the single-file static page) into <the workspace's target folder>/docs/."""
+    docs_workspace = workspace.side_target(SITE_FOLDER)
+    outcome: DbtOutcome = run_dbt(["docs", "generate", "--static", "--target", target], docs_workspace)
     if not outcome.succeeded:
         tail = "\n".join(outcome.output.strip().splitlines()[-15:])
         raise DocsBuildError(
             f"dbt docs generate failed (exit {outcome.returncode}); build the warehouse first?\n{tail}"
         )
-    site = DocsSite(Path(workspace.target_path))
+    site = DocsSite(Path(docs_workspace.target_path))
     missing = [name for name in SITE_FILES if not (site.folder / name).exists()]
     if missing:
         raise DocsBuildError(f"dbt docs generate left no {', '.join(missing)} in {site.folder}")

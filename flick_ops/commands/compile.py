@@ -11,6 +11,9 @@ from flick_ops.dbt_invocation import PROJECT_ROOT
 
 EXIT_COMPILE_FAILED = 1
 EXIT_CHECKS_FAILED = 3
+# dbt-synapse loads pyodbc, which needs unixODBC's library even to compile offline.
+ODBC_LIBRARY = "libodbc.so.2"
+ODBC_INSTALL = "sudo apt-get install libodbc2 (Debian/Ubuntu; `make odbc` does it)"
 
 
 class CompileFailed(click.ClickException):
@@ -55,6 +58,13 @@ def compile(target: str, out_dir: Path | None, timeout_seconds: float, select: t
     incremental and snapshot merges). No network is touched and no
     credentials are read.
     """
+    from flick_ops.dbt.selection import require_matches
+    from flick_ops.dbt_invocation import DbtWorkspace
+    from flick_ops.errors import require_library
+
+    if target == "synapse":
+        require_library("dbt-synapse (pyodbc)", ODBC_LIBRARY, ODBC_INSTALL)
+    require_matches(select, DbtWorkspace.default())
     out_dir = out_dir or PROJECT_ROOT / "target_offline" / target
     try:
         compilation = compile_offline(

@@ -13,6 +13,7 @@ from flick_ops.dbt_invocation import PROJECT_ROOT
 EXIT_MISMATCH = 1
 # Small enough for a local Spark session on 2 cores to build in a few minutes.
 TINY_LAKE = {"accounts": 100, "days": 3, "events_per_day": 1000}
+JAVA_INSTALL = "sudo apt-get install openjdk-17-jre-headless (Debian/Ubuntu), or set JAVA_HOME to a Java 17"
 
 
 class ParityFailed(click.ClickException):
@@ -44,15 +45,24 @@ def parity(lake_root: Path | None, work_dir: Path | None) -> None:
     Spark with the project's parquet materialization. Needs Java 17 and the
     `engines` extra.
     """
+    from flick_ops.errors import require_program
+    from flick_ops.salt import require_salt
     from flick_ops.spark.parity import ParityError, run_parity
 
+    # Both engines hash with the checkout's salt, so hashed columns compare too.
+    salt = require_salt(PROJECT_ROOT)
+    java_home = os.environ.get("JAVA_HOME")
+    require_program(
+        "local Spark (pyspark)",
+        "java",
+        JAVA_INSTALL,
+        candidates=(Path(java_home) / "bin" / "java",) if java_home else (),
+    )
     with tempfile.TemporaryDirectory(prefix="flick-parity-") as scratch:
         work = Path(work_dir or scratch).resolve()
         if work.exists() and any(work.iterdir()):
             raise click.BadParameter(f"{work} is not empty", param_hint="--work-dir")
         lake = lake_root or _tiny_lake(work / "lake")
-        # Both engines hash with the same salt, so hashed columns compare too.
-        salt = os.environ.get("FLICK_EMAIL_HASH_SALT") or "flick-parity-salt"
         try:
             report = run_parity(lake, work, _profiles_dir(work), email_hash_salt=salt)
         except ParityError as exc:

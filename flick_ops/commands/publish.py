@@ -33,10 +33,14 @@ class _Defaults:
     spec = PROJECT_ROOT / "deploy" / "publish.yml"
     state_dir = PROJECT_ROOT / "warehouse" / "publish_state"
     local_sink = PROJECT_ROOT / "warehouse" / "local_cosmos.duckdb"
+    history = PROJECT_ROOT / "warehouse" / "runs"
 
 
 @click.command(
-    epilog="Exit codes: 0 published, 1 some documents failed or rows were invalid, 2 usage or spec error, 3 refused by the build gate."
+    epilog=(
+        "Exit codes: 0 published, 1 some documents failed, rows were invalid or the sink could not be reached, "
+        "2 usage or spec error, 3 refused by the release rule (nothing sent or written)."
+    )
 )
 @click.option(
     "--spec",
@@ -129,9 +133,9 @@ class _Defaults:
 @click.option(
     "--dbt-target-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=_Defaults.workspace.target_path,
-    show_default=True,
-    help="dbt's target/ folder of the build that made the warehouse (run_results.json and manifest.json gate the publish).",
+    default=None,
+    help="Folder with the manifest.json and run_results.json of the build being released. Default: the last "
+    "`dbt build`: the newest of the run history's (warehouse/runs) and target/'s when dbt's last command there was a build.",
 )
 @click.option(
     "--lake",
@@ -168,7 +172,7 @@ def publish(
     state_dir: Path,
     local_path: Path,
     duckdb_path: Path,
-    dbt_target_dir: Path,
+    dbt_target_dir: Path | None,
     lake_root: Path,
     insecure_local_tls: bool,
     report_json: Path | None,
@@ -176,33 +180,94 @@ def publish(
 ) -> None:
     """Publish Gold marts to Cosmos DB, sending only what changed, and export them to the lake as Delta.
 
-    Only a warehouse whose last dbt build passed (models and their tests) is
-    published. Each run compares Gold with what the sink was last sent: new and
+    Only models that may leave the warehouse are published or exported:
+    contract-enforced Gold, built and tested green by the last dbt build, no
+    column tagged pii; anything else refuses the whole publish before a write. Each run compares Gold with what the sink was last sent: new and
     changed documents are written, vanished ones deleted, unchanged ones not
     sent. Invalid rows (bad ids, oversize documents) are reported, not sent.
     An interrupted publish is resumed by running the command again.
     """
+    from flick_ops.dbt.artifacts import ArtifactsError, release_artifacts
     from flick_ops.publish import (
         GateRefused,
         GoldReader,
         PublishOptions,
-        PublishState,
         SpecError,
+        check_gate,
         export_to_lake,
         load_spec,
     )
-    from flick_ops.publish import publish as run_publish
     from flick_ops.publish.reader import WarehouseError
     from flick_ops.publish.sinks import SinkError
 
     sink_kind = sink or ("cosmos" if endpoint else "local")
     names = [name.strip() for value in models for name in value.split(",") if name.strip()]
+    if models and not names:
+        raise click.UsageError(f"--models {' '.join(repr(value) for value in models)} names no entry or group")
     try:
         spec = load_spec(spec_path)
         entries = spec.select(names or None)
     except SpecError as exc:
         raise click.UsageError(str(exc)) from exc
-    warehouse = GoldReader(duckdb_path, dbt_target_dir)
+    try:
+        build = release_artifacts(dbt_target_dir, _Defaults.workspace.target_path, _Defaults.history)
+    except ArtifactsError as exc:
+        raise PublishRefused(f"refusing to publish: {exc}") from exc
+    warehouse = GoldReader(duckdb_path, build.folder)
+    lake_models = [] if dry_run or no_lake_export else _lake_models(spec, entries, selected=bool(names))
+    try:
+        # One check of everything that would leave, before any sink is opened or any file written.
+        check_gate(
+            warehouse,
+            [(f"publish.{entry.name}", entry.model) for entry in entries]
+            + [(f"lake_export.{model}", model) for model in lake_models if model not in {e.model for e in entries}],
+        )
+    except GateRefused as exc:
+        raise PublishRefused(str(exc)) from exc
+
+    try:
+        report = _publish_to_sink(
+            spec, warehouse, names, sink_kind, endpoint, local_path, insecure_local_tls, max_concurrency,
+            max_ru_per_second, create_containers, state_dir, quiet,
+            PublishOptions(dry_run=dry_run, force_full=force_full, batch_size=batch_size),
+        )  # fmt: skip
+    except GateRefused as exc:
+        raise PublishRefused(str(exc)) from exc
+    except SpecError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except (SinkError, WarehouseError) as exc:
+        raise PublishFailed(str(exc)) from exc
+    click.echo(report.describe())
+    if report_json:
+        report_json.parent.mkdir(parents=True, exist_ok=True)
+        report_json.write_text(json.dumps(report.as_dict(), indent=2, default=str), encoding="utf-8")
+    try:
+        for table in export_to_lake(warehouse, lake_models, lake_root) if lake_models else []:
+            click.echo(table.describe())
+    except WarehouseError as exc:
+        raise PublishFailed(f"lake export: {exc}") from exc
+    if not report.ok:
+        raise PublishFailed(f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid (see above)")
+
+
+def _publish_to_sink(
+    spec,
+    warehouse,
+    names: Sequence[str],
+    sink_kind: str,
+    endpoint: str | None,
+    local_path: Path,
+    insecure_local_tls: bool,
+    max_concurrency: int,
+    max_ru_per_second: float | None,
+    create_containers: bool,
+    state_dir: Path,
+    quiet: bool,
+    options,
+):
+    """Open the sink and its publish state, and publish the chosen entries with a progress bar."""
+    from flick_ops.publish import PublishState
+    from flick_ops.publish import publish as run_publish
 
     with ExitStack() as stack:
         sink_object = stack.enter_context(
@@ -218,34 +283,21 @@ def publish(
         )
         state = stack.enter_context(PublishState.open(state_dir, sink_object.identity))
         progress = stack.enter_context(_ProgressBar(enabled=not quiet))
-        try:
-            report = run_publish(
-                spec,
-                warehouse=warehouse,
-                sink=sink_object,
-                state=state,
-                models=names or None,
-                options=PublishOptions(dry_run=dry_run, force_full=force_full, batch_size=batch_size),
-                progress=progress.advance,
-                plans_ready=progress.start,
-            )
-        except GateRefused as exc:
-            raise PublishRefused(str(exc)) from exc
-        except SpecError as exc:
-            raise click.UsageError(str(exc)) from exc
-        except (SinkError, WarehouseError) as exc:
-            raise PublishFailed(str(exc)) from exc
-    click.echo(report.describe())
-    if report_json:
-        report_json.parent.mkdir(parents=True, exist_ok=True)
-        report_json.write_text(json.dumps(report.as_dict(), indent=2, default=str), encoding="utf-8")
-    if not (dry_run or no_lake_export):
-        for table in export_to_lake(warehouse, [entry.model for entry in entries], lake_root):
-            click.echo(
-                f"lake export: {table.model} -> {table.path} ({table.rows:,} rows, Delta version {table.version})"
-            )
-    if not report.ok:
-        raise PublishFailed(f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid (see above)")
+        return run_publish(
+            spec,
+            warehouse=warehouse,
+            sink=sink_object,
+            state=state,
+            models=names or None,
+            options=options,
+            progress=progress.advance,
+            plans_ready=progress.start,
+        )
+
+
+def _lake_models(spec, entries: Sequence, *, selected: bool) -> list[str]:
+    """The published entries' models, and on a whole publish the spec's lake-only models too."""
+    return list(dict.fromkeys([*(entry.model for entry in entries), *(() if selected else spec.lake_only)]))
 
 
 def _open_sink(

@@ -21,7 +21,7 @@ def _in_warehouse(project_dir: Path, name: str) -> Path:
 @click.command(
     epilog=(
         "Exit codes: 0 built and published (warnings allowed); 1 the build failed (what passed was still published); "
-        "2 usage error; 3 stopped before building: a source is stale, empty or could not be measured; "
+        "2 usage error (a selector that matches no node, no e-mail hash salt); 3 stopped before building: a source is stale, empty or could not be measured; "
         "4 built, but publishing or sharing failed."
     )
 )
@@ -126,12 +126,17 @@ def run(
     their tests are published. Failures and warnings are alerted; every run
     is kept in the history for `flick-ops postmortem`.
     """
+    from flick_ops.dbt.selection import require_matches
     from flick_ops.run import PipelineSettings, PublishSettings, run_pipeline
     from flick_ops.run.retry import RetryPolicy
+    from flick_ops.salt import require_salt
 
+    require_salt(project_dir)
     workspace = DbtWorkspace.default(project_dir)
     if lake_root is not None:
         workspace = replace(workspace, lake_root=lake_root)
+    selectors = tuple(token for value in select for token in value.split())
+    require_matches(selectors, workspace, target)
     sink_path = local_sink or _in_warehouse(project_dir, "local_cosmos.duckdb")
     publish = None
     if not skip_publish:
@@ -146,7 +151,7 @@ def run(
         history_root=history_root or _in_warehouse(project_dir, "runs"),
         alert_log=alert_log or _in_warehouse(project_dir, "alerts.jsonl"),
         target=target,
-        select=tuple(token for value in select for token in value.split()),
+        select=selectors,
         retry=RetryPolicy(max_retries=max_retries, base_seconds=retry_wait, rng=random.Random()),
         as_of=as_of.replace(tzinfo=UTC) if as_of else None,
         webhook_url=webhook_url or None,
@@ -169,15 +174,18 @@ def _open_sink(local_sink: Path):
 
 def _share(project_dir: Path, artifacts: Path, echo) -> str:
     """Update Azure Data Share from deploy/shares.yml: applied with AZURE_SUBSCRIPTION_ID set, else a dry run."""
+    from flick_ops.dbt.artifacts import BuildArtifacts
+    from flick_ops.publish.spec import load_spec as load_publish_spec
     from flick_ops.share.apply import apply_plan, ensure_subscription, read_states
     from flick_ops.share.client import AzureSettings, create_data_share_client
     from flick_ops.share.ledger import Ledger
     from flick_ops.share.plan import build_plan
-    from flick_ops.share.policy import DbtArtifacts, enforce_policy
+    from flick_ops.share.policy import enforce_policy
     from flick_ops.share.spec import load_spec
 
     spec = load_spec(project_dir / "deploy" / "shares.yml")
-    enforce_policy(spec, DbtArtifacts.load(artifacts), datetime.now(UTC).date())
+    lake_models = load_publish_spec(project_dir / "deploy" / "publish.yml").lake_models
+    enforce_policy(spec, BuildArtifacts.load(artifacts), datetime.now(UTC).date(), lake_models)
     settings = AzureSettings.from_environment()
     if settings is None:
         plan = build_plan(spec, None, prune=False)

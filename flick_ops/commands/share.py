@@ -32,7 +32,9 @@ class ShareRefused(click.ClickException):
 
 class _Defaults:
     spec = PROJECT_ROOT / "deploy" / "shares.yml"
+    publish_spec = PROJECT_ROOT / "deploy" / "publish.yml"
     dbt_target_path = DbtWorkspace.default().target_path
+    history = PROJECT_ROOT / "warehouse" / "runs"
     ledger = PROJECT_ROOT / "warehouse" / "share_ledger.duckdb"
 
 
@@ -63,11 +65,21 @@ _ledger_option = click.option(
     help="Shares spec (YAML): shares, their Gold data sets, schedules, recipients and the sharing policy.",
 )
 @click.option(
-    "--dbt-target-path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=_Defaults.dbt_target_path,
+    "--publish-spec",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=_Defaults.publish_spec,
     show_default=True,
-    help="Folder with the last dbt build's manifest.json and run_results.json (PII tags, contracts, results).",
+    help="Publish spec whose lake export writes the gold/<model>/ folders that lake-folder data sets share.",
+)
+@click.option(
+    "--dbt-target-dir",
+    "--dbt-target-path",
+    "dbt_target_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder with the manifest.json and run_results.json of the build being released (PII tags, contracts, "
+    "results). Default: the last `dbt build`: the newest of the run history's (warehouse/runs) and target/'s "
+    "when dbt's last command there was a build.",
 )
 @click.option(
     "--dry-run/--apply",
@@ -92,7 +104,8 @@ _ledger_option = click.option(
 def share(
     ctx: click.Context,
     spec_path: Path,
-    dbt_target_path: Path,
+    publish_spec: Path,
+    dbt_target_path: Path | None,
     dry_run: bool | None,
     prune: bool,
     as_of: dt.datetime | None,
@@ -111,12 +124,14 @@ def share(
     from azure.core.exceptions import AzureError
     from azure.mgmt.datashare import DataShareManagementClient
 
+    from flick_ops.errors import network_reason
     from flick_ops.share.apply import SubscriptionMismatch, apply_plan, ensure_subscription, read_states
     from flick_ops.share.client import AzureSettings, create_data_share_client
     from flick_ops.share.ledger import Ledger
     from flick_ops.share.plan import PlanError, build_plan
 
-    spec = _checked_spec(spec_path, dbt_target_path, (as_of.date() if as_of else dt.datetime.now(dt.UTC).date()))
+    today = as_of.date() if as_of else dt.datetime.now(dt.UTC).date()
+    spec = _checked_spec(spec_path, publish_spec, dbt_target_path, today)
     settings = AzureSettings.from_environment()
     # Tests hand in a client bound to a local stand-in for Azure Resource Manager as the context object.
     client = ctx.find_object(DataShareManagementClient)
@@ -133,7 +148,7 @@ def share(
     except (SubscriptionMismatch, PlanError) as exc:
         raise ShareRefused(str(exc)) from exc
     except AzureError as exc:
-        raise ShareFailed(f"reading the current state from Azure failed: {exc}") from exc
+        raise ShareFailed(f"reading the current state from Azure failed: {network_reason(exc)}") from exc
     click.echo(plan.describe())
     if dry_run:
         click.echo("dry run: nothing was changed")
@@ -144,7 +159,7 @@ def share(
     except AzureError as exc:
         failed = current[-1] if current else None
         where = f"{failed.verb} {failed.path}" if failed else "a call"
-        raise ShareFailed(f"{where} failed after {len(current) - 1} successful call(s): {exc}") from exc
+        raise ShareFailed(f"{where} failed after {len(current) - 1} successful call(s): {network_reason(exc)}") from exc
     sent = sum(1 for call in done if call.kind == "invitations" and call.verb == "PUT")
     withdrawn = sum(1 for call in done if call.kind == "invitations" and call.verb == "DELETE")
     click.echo(f"applied {len(done)} call(s): {sent} invitation(s) sent, {withdrawn} withdrawn (ledger: {ledger_path})")
@@ -162,17 +177,22 @@ def status(ledger_path: Path, share_name: str | None) -> None:
     click.echo(format_ledger(Ledger(ledger_path).entries(share=share_name)))
 
 
-def _checked_spec(spec_path: Path, dbt_target_path: Path, today: dt.date) -> SharesSpec:
-    """The spec, once it is well formed and passes the sharing policy."""
-    from flick_ops.share.policy import DbtArtifacts, PolicyViolation, enforce_policy
+def _checked_spec(spec_path: Path, publish_spec: Path, dbt_target_path: Path | None, today: dt.date) -> SharesSpec:
+    """The spec, once it is well formed, consistent with the lake export and passes the sharing policy."""
+    from flick_ops.dbt.artifacts import ArtifactsError, release_artifacts
+    from flick_ops.publish.spec import SpecError
+    from flick_ops.publish.spec import load_spec as load_publish_spec
+    from flick_ops.share.policy import PolicyViolation, enforce_policy
     from flick_ops.share.spec import ShareSpecError, load_spec
 
     try:
         spec = load_spec(spec_path)
-    except ShareSpecError as exc:
+        lake_models = load_publish_spec(publish_spec).lake_models
+    except (ShareSpecError, SpecError) as exc:
         raise ShareSpecInvalid(str(exc)) from exc
     try:
-        enforce_policy(spec, DbtArtifacts.load(dbt_target_path), today)
-    except (FileNotFoundError, PolicyViolation) as exc:
+        artifacts = release_artifacts(dbt_target_path, _Defaults.dbt_target_path, _Defaults.history)
+        enforce_policy(spec, artifacts, today, lake_models)
+    except (ArtifactsError, PolicyViolation) as exc:
         raise ShareRefused(str(exc)) from exc
     return spec

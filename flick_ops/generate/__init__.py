@@ -52,7 +52,12 @@ def generate_lake(config: GeneratorConfig, show_progress: bool = True, sources: 
     _clear(Path(config.lake_root) / "bronze", chosen)
 
     world = build_world(config)
-    landing = Landing(lake_root=Path(config.lake_root), dates=config.dates(), dirty_rate=config.dirty_rate)
+    landing = Landing(
+        lake_root=Path(config.lake_root),
+        dates=config.dates(),
+        dirty_rate=config.dirty_rate,
+        not_after=config.capture_text,
+    )
     stats: list[EntityStats] = []
     batch = [source for source in chosen if source in _WRITERS]
     with click.progressbar(
@@ -85,6 +90,7 @@ def _manifest_config(config: GeneratorConfig) -> dict:
     options = asdict(config)
     del options["lake_root"]
     options["start_date"] = config.start_date.isoformat()
+    options["not_after"] = config.not_after.isoformat() if config.not_after else None
     return options
 
 

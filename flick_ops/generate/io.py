@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from flick_ops.generate.summary import EntityStats
-from flick_ops.lake.contract import Entity
+from flick_ops.lake.contract import TIMESTAMP, Entity
 
 
 def _arrow_table(columns: Mapping[str, np.ndarray | Sequence]) -> pa.Table:
@@ -124,6 +124,26 @@ class Landing:
     lake_root: Path
     dates: Sequence[date]
     dirty_rate: float
+    not_after: str | None = None  # rows with a timestamp after this (lake text, to the second) do not land
+
+
+def _captured(
+    landing: Landing, entity: Entity, day: np.ndarray, columns: Mapping[str, np.ndarray | Sequence]
+) -> tuple[np.ndarray, Mapping[str, np.ndarray | Sequence]]:
+    """The rows stamped no later than the capture moment: a lake read now holds nothing from the future."""
+    if landing.not_after is None:
+        return day, columns
+    keep = np.ones(len(day), dtype=bool)
+    for name in (f.name for f in entity.fields if f.type == TIMESTAMP and f.name in columns):
+        text = np.array([value[:19] if isinstance(value, str) else "" for value in columns[name]], dtype=object)
+        keep &= text <= landing.not_after
+    if keep.all():
+        return day, columns
+    rows = np.flatnonzero(keep)
+    return day[rows], {
+        name: values[rows] if isinstance(values, np.ndarray) else [values[row] for row in rows]
+        for name, values in columns.items()
+    }
 
 
 def land_jsonl(
@@ -135,6 +155,7 @@ def land_jsonl(
     rng: np.random.Generator,
 ) -> EntityStats:
     """Write rows (sorted by `day`, the ingest day index) as JSON lines with dirty rows planted."""
+    day, columns = _captured(landing, entity, day, columns)
     stats = EntityStats(entity.source, entity.name)
     lines = jsonl_lines(columns)
     kinds = ["malformed", *(["missing_required"] if faults.required else []), *faults.mutations]
@@ -167,6 +188,7 @@ def land_csv(
     `dropped_columns` maps a day index to the columns that day's file leaves
     out: schema drift, counted as one dirty row per row of that file.
     """
+    day, columns = _captured(landing, entity, day, columns)
     stats = EntityStats(entity.source, entity.name)
     header = entity.column_names
     records: list[list[str]] = [list(row) for row in zip(*(columns[name].tolist() for name in header), strict=True)]

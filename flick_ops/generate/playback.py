@@ -249,7 +249,7 @@ def write_playback(world: World, show_progress: bool) -> EntityStats:
     events = _expand_events(sessions, interrupts, rng)
     quotas = _dirty_quotas(len(events.client_ms), config.dirty_rate)
     session_ids = uuids(rng, len(sessions.start_ms))
-    horizon_ms = (epoch_day(config.end_date) + 1) * MS_PER_DAY
+    horizon_ms = min((epoch_day(config.end_date) + 1) * MS_PER_DAY, config.capture_ms)
     stream = _deliver(events, sessions, session_ids, quotas, horizon_ms, rng)
     for kind, code in (("late", LATE), ("duplicate", REDELIVERED)):
         planted = int(np.count_nonzero(stream.delivery == code))

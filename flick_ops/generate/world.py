@@ -9,7 +9,7 @@ All arrays are numpy arrays of equal length per group.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +24,25 @@ class GeneratorConfig:
     events_per_day: int = 10_000
     start_date: date = date(2026, 10, 1)
     dirty_rate: float = 0.01
+    # The moment the lake is captured: nothing stamped later lands (a window ending today ends now, not at
+    # midnight). None captures the whole window, as at midnight after its last day.
+    not_after: datetime | None = None
 
     @property
     def end_date(self) -> date:
         return self.start_date + timedelta(days=self.days - 1)
+
+    @property
+    def capture_ms(self) -> int:
+        """Epoch milliseconds of the capture: the end of the window, or `not_after` when that is earlier."""
+        window_end = datetime.combine(self.end_date + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        moment = min(window_end, self.not_after.astimezone(UTC)) if self.not_after else window_end
+        return int(moment.timestamp() * 1000)
+
+    @property
+    def capture_text(self) -> str | None:
+        """`not_after` as the lake's timestamp text (seconds, no zone suffix), for comparing landed values."""
+        return self.not_after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") if self.not_after else None
 
     def dates(self) -> list[date]:
         return [self.start_date + timedelta(days=i) for i in range(self.days)]

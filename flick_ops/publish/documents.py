@@ -25,6 +25,7 @@ MAX_PARTITION_KEY_BYTES = 2048
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
 FORBIDDEN_ID_CHARACTERS = frozenset("/\\?#")
 ID_SEPARATOR = ":"
+FLAG_PREFIXES = ("is_", "has_")
 
 JsonScalar = str | int | float | bool | None
 
@@ -84,7 +85,11 @@ class Documents:
 def build_documents(entry: PublishedModel, table: pa.Table) -> Documents:
     """Shape a Gold model's rows into the entry's documents and pre-flight check each one."""
     check_columns(entry, table.column_names)
-    rows = [{column: to_json_value(value) for column, value in row.items()} for row in table.to_pylist()]
+    flags = flag_columns(table.schema)
+    rows = [
+        {column: (_as_boolean(value) if column in flags else to_json_value(value)) for column, value in row.items()}
+        for row in table.to_pylist()
+    ]
     bodies = _grouped_bodies(entry, rows) if entry.grouping else (_flat_body(entry, row) for row in rows)
 
     candidates: list[Document] = []
@@ -122,6 +127,24 @@ def check_columns(entry: PublishedModel, columns: Sequence[str]) -> None:
     for path in entry.partition_key_paths:
         if path[1:] not in top_level:
             raise SpecError(f"publish.{entry.name}.partition_key: {path} is not a field of {entry.model}'s documents")
+
+
+def flag_columns(schema: pa.Schema) -> frozenset[str]:
+    """Integer columns named `is_...` or `has_...`: the warehouse's 0/1 flags (T-SQL has no boolean column type),
+    which documents carry as JSON booleans."""
+    return frozenset(
+        field.name
+        for field in schema
+        if field.name.startswith(FLAG_PREFIXES) and (pa.types.is_integer(field.type) or pa.types.is_boolean(field.type))
+    )
+
+
+def _as_boolean(value: object) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    raise ValueError(f"flag value {value!r} is neither 0 nor 1")
 
 
 def to_json_value(value: object) -> JsonScalar:

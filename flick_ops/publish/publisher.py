@@ -38,7 +38,7 @@ class PublishOptions:
     ttl_refresh_fraction: float = 0.5
     """Unchanged documents with a TTL are rewritten once this share of the TTL has passed, so they never expire while still in Gold."""
     gate: bool = True
-    """Refuse unless the last dbt build and its tests passed for the published models."""
+    """Refuse unless every published model may leave the warehouse (flick_ops.dbt.release_rule)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def publish(
     started = time.monotonic()
     entries = spec.select(models)
     if options.gate:
-        check_gate(warehouse, [entry.model for entry in entries])
+        check_gate(warehouse, [(f"publish.{entry.name}", entry.model) for entry in entries])
     now = time.time()
     plans = [
         plan_container(

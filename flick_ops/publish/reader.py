@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -11,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from flick_ops.dbt.artifacts import ArtifactsError, BuildArtifacts
 from flick_ops.dbt_invocation import DbtWorkspace
 
 
@@ -30,12 +30,23 @@ class GoldReader:
         return cls(Path(workspace.duckdb_path), Path(workspace.target_path))
 
     @cached_property
-    def manifest(self) -> dict:
-        return _read_artifact(self.target_path / "manifest.json")
+    def artifacts(self) -> BuildArtifacts:
+        """The dbt artifacts of the build being released (raises ArtifactsError when there are none)."""
+        return BuildArtifacts.load(self.target_path)
 
-    @cached_property
+    @property
+    def manifest(self) -> dict:
+        return self._artifacts_or_error().manifest
+
+    @property
     def run_results(self) -> dict:
-        return _read_artifact(self.target_path / "run_results.json")
+        return self._artifacts_or_error().run_results
+
+    def _artifacts_or_error(self) -> BuildArtifacts:
+        try:
+            return self.artifacts
+        except ArtifactsError as exc:
+            raise WarehouseError(str(exc)) from exc
 
     @property
     def data_time(self) -> datetime:
@@ -65,10 +76,3 @@ class GoldReader:
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _read_artifact(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise WarehouseError(f"{path} not found: run `dbt build` before publishing") from exc

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pyarrow as pa
 
+from flick_ops.errors import network_reason
 from flick_ops.publish.documents import Document, DocumentKey
 from flick_ops.publish.spec import PublishedModel
 
@@ -260,7 +261,7 @@ class CosmosSink(_ClosingContext):
         """Connect with a key, a given credential, or else DefaultAzureCredential (managed identity, az login, ...)."""
         import requests
         from azure.core.pipeline.transport import RequestsTransport
-        from azure.cosmos import CosmosClient
+        from azure.cosmos import CosmosClient, exceptions
         from azure.cosmos.documents import ConnectionPolicy, RetryOptions
 
         if key is None and credential is None:
@@ -274,15 +275,28 @@ class CosmosSink(_ClosingContext):
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max_concurrency)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
-        client = CosmosClient(
-            endpoint,
-            credential=key or credential,
-            connection_verify=connection_verify,
-            connection_policy=policy,
-            retry_total=0,
-            read_timeout=read_timeout_seconds,
-            transport=RequestsTransport(session=session, session_owner=True),
-        )
+        from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError, ServiceResponseError
+
+        try:  # the client reads the account on creation: an unreachable endpoint or a bad key shows here
+            client = CosmosClient(
+                endpoint,
+                credential=key or credential,
+                connection_verify=connection_verify,
+                connection_policy=policy,
+                retry_total=0,
+                read_timeout=read_timeout_seconds,
+                transport=RequestsTransport(session=session, session_owner=True),
+            )
+        except (ServiceRequestError, ServiceResponseError) as exc:
+            raise SinkError(
+                f"could not reach Cosmos DB at {endpoint} ({network_reason(exc)})\n"
+                "check the endpoint URL, the network and any firewall, then publish again"
+            ) from exc
+        except (ClientAuthenticationError, exceptions.CosmosHttpResponseError) as exc:
+            raise SinkError(
+                f"Cosmos DB at {endpoint} refused the sign-in or the request ({network_reason(exc)})\n"
+                "check FLICK_COSMOS_KEY or the identity's role on the account"
+            ) from exc
         parts = urlsplit(endpoint)
         return cls(
             client,

@@ -75,6 +75,12 @@ class PublishedModel:
 class PublishSpec:
     entries: tuple[PublishedModel, ...]
     groups: Mapping[str, tuple[str, ...]]
+    lake_only: tuple[str, ...] = ()  # Gold models exported to the lake's gold zone without a Cosmos container
+
+    @property
+    def lake_models(self) -> tuple[str, ...]:
+        """Every model the lake export writes (gold/<model>/): the published entries' and the lake-only ones."""
+        return tuple(dict.fromkeys([*(entry.model for entry in self.entries), *self.lake_only]))
 
     def entry(self, name: str) -> PublishedModel:
         return next(entry for entry in self.entries if entry.name == name)
@@ -121,7 +127,11 @@ def parse_spec(raw: object) -> PublishSpec:
     if not isinstance(raw, dict):
         raise SpecError("the spec must be a mapping with `publish:` (and optionally `defaults:` and `groups:`)")
     _check_keys(
-        "spec", raw, required={"publish"}, allowed={"version", "defaults", "publish", "groups"}, problems=problems
+        "spec",
+        raw,
+        required={"publish"},
+        allowed={"version", "defaults", "publish", "groups", "lake_export"},
+        problems=problems,
     )
     defaults = raw.get("defaults") or {}
     if not isinstance(defaults, dict):
@@ -138,9 +148,10 @@ def parse_spec(raw: object) -> PublishSpec:
             entries.append(entry)
     _check_unique_containers(entries, problems)
     groups = _parse_groups(raw.get("groups") or {}, set(entries_raw), problems)
+    lake_only = _column_list("lake_export", raw["lake_export"], problems) if "lake_export" in raw else ()
     if problems:
         raise SpecError("invalid publish spec:\n  - " + "\n  - ".join(problems))
-    return PublishSpec(tuple(entries), groups)
+    return PublishSpec(tuple(entries), groups, lake_only)
 
 
 _ENTRY_KEYS = {

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flick_ops.dbt.artifacts import BuildArtifacts
 from flick_ops.dbt_invocation import DbtWorkspace
 from flick_ops.lake.intake import IntakeReport, run_intake
 from flick_ops.run import alerts
@@ -91,6 +92,7 @@ class PublishOutcome:
     exported: tuple[str, ...] = ()  # models written to the lake's gold zone
     data_time: Mapping[str, str] = field(default_factory=dict)  # model -> newest load of the sources it reads
     error: str | None = None
+    affected_exposures: tuple[str, ...] = ()  # consumers of entries held back by a failure
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,9 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
 
     attempts = _build_with_retries(settings, record, echo)
     outcomes = merge_attempts([attempt.run_results for attempt in attempts if attempt.run_results])
+    if record.attempts():
+        # The run's record of its `dbt build` (each node's last attempt), which publish and share read later.
+        _write_merged_results(record, outcomes)
     manifest = record.manifest()
     diagnosis = diagnose(outcomes, manifest)
     _keep_failed_sql(record, diagnosis, manifest, Path(settings.workspace.target_path))
@@ -406,47 +411,72 @@ def _publish(
     except SpecError as exc:
         return _publish_failed(record, started, str(exc), echo)
     project = manifest["metadata"]["project_name"]
-    held_back = _held_back(spec, manifest, outcomes, diagnosis)
+    held_back, failing = _held_back(spec, manifest, outcomes, diagnosis)
     chosen = [entry for entry in spec.entries if entry.name not in held_back]
     for name, reason in held_back.items():
         echo(f"publish: holding back {name}: {reason}")
-    if not chosen:
-        record.log_step("publish", "nothing to publish", started, held_back=held_back)
-        return PublishOutcome(held_back=held_back)
-    models = [entry.model for entry in chosen]
-    # The gate reads one run_results.json; after a retry, target/ holds only the retry's nodes, so the gate
-    # reads the run's merged results (each node's last attempt) kept beside the run's manifest.
-    _write_merged_results(record, outcomes)
+    affected = _exposures_of([entry.model for entry in spec.entries if entry.name in failing], project, manifest)
+    # The gate reads the run's record of its build (each node's last attempt), not target/: after a retry,
+    # target/ holds only the retry's nodes.
     reader = GoldReader(Path(workspace.duckdb_path), record.folder)
+    lake_only = _lake_only_exports(spec, reader, held_back, echo)
+    if not chosen and not lake_only:
+        record.log_step("publish", "nothing to publish", started, held_back=held_back)
+        return PublishOutcome(held_back=held_back, affected_exposures=affected)
+    models = [entry.model for entry in chosen]
+    report = None
     try:
-        with settings.open_sink() as sink, PublishState.open(settings.state_dir, sink.identity) as state:
-            report = publish_entries(spec, warehouse=reader, sink=sink, state=state, models=[e.name for e in chosen])
-        echo(report.describe())
-        exported = export_to_lake(reader, models, settings.lake_root) if settings.lake_root else []
+        if chosen:
+            with settings.open_sink() as sink, PublishState.open(settings.state_dir, sink.identity) as state:
+                names = [entry.name for entry in chosen]
+                report = publish_entries(spec, warehouse=reader, sink=sink, state=state, models=names)
+            echo(report.describe())
+        exported = export_to_lake(reader, models + lake_only, settings.lake_root) if settings.lake_root else []
     except (GateRefused, SinkError, WarehouseError) as exc:
         return _publish_failed(record, started, str(exc), echo, held_back)
     for table in exported:
-        echo(f"lake export: {table.model} -> {table.path} ({table.rows:,} rows, Delta version {table.version})")
-    data_time = _data_time(models, project, manifest, freshness)
-    error = None if report.ok else f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid"
+        echo(table.describe())
+    data_time = _data_time(models + lake_only, project, manifest, freshness)
+    error = (
+        f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid"
+        if report is not None and not report.ok
+        else None
+    )
     outcome = PublishOutcome(
         published=tuple(entry.name for entry in chosen),
         held_back=held_back,
         exported=tuple(table.model for table in exported),
         data_time=data_time,
         error=error,
+        affected_exposures=affected,
     )
     record.log_step("publish", "failed" if error else "published", started, **_publish_summary(outcome))
     return outcome
 
 
+def _lake_only_exports(spec: PublishSpec, reader, held_back: dict[str, str], echo: Echo) -> list[str]:
+    """The spec's lake-only models fit to leave in this build; the others are held back (added to held_back)."""
+    from flick_ops.dbt.release_rule import refusals
+
+    fit = []
+    for model in spec.lake_only:
+        reasons = refusals(reader.artifacts, [(f"lake_export.{model}", model)])
+        if reasons:
+            held_back[f"lake_export.{model}"] = reasons[0].split(": ", 1)[1]
+            echo(f"publish: holding back lake_export.{model}: {held_back[f'lake_export.{model}']}")
+        else:
+            fit.append(model)
+    return fit
+
+
 def _held_back(
     spec: PublishSpec, manifest: Mapping, outcomes: Mapping[str, NodeOutcome], diagnosis: Diagnosis
-) -> dict[str, str]:
-    """Spec entries that keep what consumers have now, with the reason.
+) -> tuple[dict[str, str], set[str]]:
+    """Spec entries that keep what consumers have now, with the reason; and those held back by a failure.
 
     A spec group goes out whole: when one member failed, the others are held back too (the app reads them
-    together). A member outside the selection did not fail; it just keeps its last good version.
+    together), and their consumers are affected as well. A member outside the selection did not fail; it just
+    keeps its last good version.
     """
     project = manifest["metadata"]["project_name"]
     reasons: dict[str, str] = {}
@@ -454,32 +484,34 @@ def _held_back(
     for entry in spec.entries:
         unique_id = f"model.{project}.{entry.model}"
         outcome = outcomes.get(unique_id)
-        untested = [test for test in _tests_of(unique_id, manifest) if test not in outcomes]
+        untested = [test for test in BuildArtifacts(manifest, {}).tests_of(unique_id) if test not in outcomes]
         if outcome is None:
             reasons[entry.name] = f"{entry.model} was not built in this run (outside the selection)"
+        elif unique_id in diagnosis.unpublishable_models:  # a failure, whether or not other tests also ran
+            reasons[entry.name] = f"{entry.model} {outcome.status} or did not pass its tests"
+            failed.add(entry.name)
         elif untested:
             # The publish gate wants every test of a published model to have passed in the build.
             reasons[entry.name] = (
                 f"{len(untested)} test(s) of {entry.model} did not run (they read models outside the selection), "
                 f"e.g. {untested[0]}"
             )
-        elif unique_id in diagnosis.unpublishable_models:
-            reasons[entry.name] = f"{entry.model} {outcome.status} or did not pass its tests"
-            failed.add(entry.name)
     for group, members in spec.groups.items():
         failing = [member for member in members if member in failed]
         for member in members:
             if failing and member not in reasons:
                 reasons[member] = f"group {group} goes out whole and {', '.join(failing)} failed"
-    return reasons
+                failed.add(member)
+    return reasons, failed
 
 
-def _tests_of(unique_id: str, manifest: Mapping) -> list[str]:
-    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
-    return sorted(
-        uid
-        for uid, node in nodes.items()
-        if uid.startswith(("test.", "unit_test.")) and unique_id in node.get("depends_on", {}).get("nodes", [])
+def _exposures_of(models: Sequence[str], project: str, manifest: Mapping) -> tuple[str, ...]:
+    """The exposures (consumers) that read any of the models."""
+    children, exposures = manifest.get("child_map", {}), manifest.get("exposures", {})
+    return tuple(
+        sorted(
+            {child for model in models for child in children.get(f"model.{project}.{model}", []) if child in exposures}
+        )
     )
 
 
@@ -523,6 +555,7 @@ def _publish_summary(outcome: PublishOutcome) -> dict:
         "exported": list(outcome.exported),
         "data_time": dict(outcome.data_time),
         "error": outcome.error,
+        "affected_exposures": list(outcome.affected_exposures),
     }
 
 
@@ -574,7 +607,9 @@ def _alert_after_build(
 ) -> None:
     retries = len(attempts) - 1
     intake = summary.get("intake", {})
-    warnings = tuple(f"landed file {line}" for key in ("quarantined", "drifted", "flagged") for line in intake.get(key, []))
+    warnings = tuple(
+        f"landed file {line}" for key in ("quarantined", "drifted", "flagged") for line in intake.get(key, [])
+    )
     warnings += tuple(f"stale source (warn): {check.describe()}" for check in freshness.warnings)
     if retries:
         warnings += (f"transient failures: the build needed {retries} retr{'y' if retries == 1 else 'ies'}",)
@@ -601,7 +636,9 @@ def _alert_after_build(
                 f"because of them; {retries} retr{'y' if retries == 1 else 'ies'} attempted."
             ),
             failed_nodes=nodes,
-            affected_exposures=diagnosis.affected_exposures,
+            affected_exposures=tuple(
+                sorted({*diagnosis.affected_exposures, *(publish.affected_exposures if publish else ())})
+            ),
             details=problems + warnings + not_published,
             postmortem_hint=f"Post-mortem: flick-ops postmortem {record.run_id}",
         ),

@@ -28,6 +28,12 @@ class Postmortem:
     compiled_paths: dict[str, str]  # root cause -> its compiled SQL, as kept in the run's folder
 
     @property
+    def affected_exposures(self) -> tuple[str, ...]:
+        """Consumers of what failed, and of publish entries held back with it (a group goes out whole)."""
+        held_back = self.summary.get("publish", {}).get("affected_exposures", [])
+        return tuple(sorted({*self.diagnosis.affected_exposures, *held_back}))
+
+    @property
     def retries(self) -> int:
         return int(self.summary.get("build", {}).get("retries", 0))
 
@@ -76,7 +82,7 @@ def render_markdown(report: Postmortem) -> str:
     lines += ["", "## Failed or skipped because of an upstream failure", ""]
     lines += [f"- `{o.unique_id}`: {o.status}" for o in report.diagnosis.casualties] or ["None."]
     lines += ["", "## Consumers affected", ""]
-    lines += [f"- `{uid}`" for uid in report.diagnosis.affected_exposures] or ["None."]
+    lines += [f"- `{uid}`" for uid in report.affected_exposures] or ["None."]
     lines += ["", "## Landed files", "", *_intake_lines(s.get("intake", {}))]
     lines += ["", "## Sources", "", *_freshness_lines(s.get("freshness", {}))]
     lines += ["", "## Published", "", *_publish_lines(s)]
@@ -181,7 +187,7 @@ def render_html(report: Postmortem) -> str:
         or "<p>No node failed.</p>"
     )
     casualties = _html_list(f"<code>{e(o.unique_id)}</code>: {e(o.status)}" for o in report.diagnosis.casualties)
-    exposures = _html_list(f"<code>{e(uid)}</code>" for uid in report.diagnosis.affected_exposures)
+    exposures = _html_list(f"<code>{e(uid)}</code>" for uid in report.affected_exposures)
     freshness = _html_list(e(line) for line in _freshness_lines(s.get("freshness", {})))
     landed = _html_list(e(line.removeprefix("- ")) for line in _intake_lines(s.get("intake", {})))
     published = _html_list(e(line.removeprefix("- ").replace("`", "").replace("**", "")) for line in _publish_lines(s))

@@ -1,28 +1,24 @@
 """What may leave Flick through Data Share, checked before any call to Azure.
 
-The dbt artifacts are the source of truth for the data side: a data set must be
-a Gold model with an enforced contract (so its columns cannot drift under a
-partner), with no column tagged `pii`, and whose last `dbt build` built it and
-passed its tests. The spec's own policy block is the truth for people:
-recipients from allow-listed domains or tenants only, invitations that expire
-in the future and within the maximum term.
+The data side is the warehouse's one release rule (`flick_ops.dbt.release_rule`):
+a data set must be a contract-enforced Gold model with no column tagged `pii`,
+built and tested green by the build being released. A lake-folder data set
+must also be a folder the lake export writes (deploy/publish.yml), or the
+partner would receive an empty folder. The spec's own policy block is the
+truth for people: recipients from allow-listed domains or tenants only,
+invitations that expire in the future and within the maximum term.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from collections.abc import Collection, Iterator
 
-from flick_ops.share.spec import DataSetSpec, Recipient, SharesSpec
+from flick_ops.dbt.artifacts import BuildArtifacts
+from flick_ops.dbt.release_rule import refusals
+from flick_ops.share.spec import Recipient, SharesSpec
 
-PII_TAG = "pii"
-GOLD_FOLDER = "models/gold/"
-PASSING_MODEL_STATUSES = frozenset({"success"})
-PASSING_TEST_STATUSES = frozenset({"pass", "warn"})
+LAKE_FOLDER_KIND = "adls_gen2_folder"
 
 
 class PolicyViolation(Exception):
@@ -34,99 +30,35 @@ class PolicyViolation(Exception):
         super().__init__(f"refused by the sharing policy ({len(violations)} violation(s)):\n{listed}")
 
 
-@dataclass(frozen=True)
-class DbtArtifacts:
-    """The manifest and run results of the last dbt build."""
+def policy_violations(
+    spec: SharesSpec, artifacts: BuildArtifacts, today: dt.date, lake_models: Collection[str] | None = None
+) -> list[str]:
+    """Every reason the spec may not be applied, each naming the entry it is about; empty when it may.
 
-    manifest: Mapping[str, Any]
-    run_results: Mapping[str, Any]
-
-    @classmethod
-    def load(cls, target_path: Path) -> DbtArtifacts:
-        target_path = Path(target_path)
-        files = {name: target_path / f"{name}.json" for name in ("manifest", "run_results")}
-        missing = [str(path) for path in files.values() if not path.exists()]
-        if missing:
-            raise FileNotFoundError(
-                f"dbt artifacts not found: {', '.join(missing)}; run `dbt build` first (the policy needs its results)"
-            )
-        return cls(*(json.loads(path.read_text(encoding="utf-8")) for path in files.values()))
-
-    def model(self, name: str) -> Mapping[str, Any] | None:
-        return next(
-            (
-                node
-                for node in self.manifest.get("nodes", {}).values()
-                if node.get("resource_type") == "model" and node.get("name") == name
-            ),
-            None,
-        )
-
-    def status(self, unique_id: str) -> str | None:
-        return next(
-            (r.get("status") for r in self.run_results.get("results", []) if r.get("unique_id") == unique_id), None
-        )
-
-    def tests_of(self, unique_id: str) -> list[str]:
-        return sorted(
-            node_id
-            for node_id, node in self.manifest.get("nodes", {}).items()
-            if node.get("resource_type") == "test" and node.get("attached_node") == unique_id
-        )
-
-
-def policy_violations(spec: SharesSpec, artifacts: DbtArtifacts, today: dt.date) -> list[str]:
-    """Every reason the spec may not be applied, each naming the entry it is about; empty when it may."""
+    With `lake_models` (what the lake export writes), a lake-folder data set of any other model is refused.
+    """
     violations: list[str] = []
     for share in spec.shares:
-        for dataset in share.datasets:
-            violations.extend(_dataset_violations(dataset, artifacts))
+        violations.extend(refusals(artifacts, [(dataset.path, dataset.model) for dataset in share.datasets]))
+        if lake_models is not None:
+            violations.extend(
+                f"{dataset.path} ({dataset.model}): shared as the lake folder gold/{dataset.model}/, which no lake "
+                "export writes; add the model to lake_export in the publish spec, or share it as "
+                "synapse_sql_pool_table"
+                for dataset in share.datasets
+                if dataset.kind == LAKE_FOLDER_KIND and dataset.model not in lake_models
+            )
         for recipient in share.recipients:
             violations.extend(_recipient_violations(recipient, spec, today))
     return violations
 
 
-def enforce_policy(spec: SharesSpec, artifacts: DbtArtifacts, today: dt.date) -> None:
-    violations = policy_violations(spec, artifacts, today)
+def enforce_policy(
+    spec: SharesSpec, artifacts: BuildArtifacts, today: dt.date, lake_models: Collection[str] | None = None
+) -> None:
+    violations = policy_violations(spec, artifacts, today, lake_models)
     if violations:
         raise PolicyViolation(violations)
-
-
-def _dataset_violations(dataset: DataSetSpec, artifacts: DbtArtifacts) -> Iterator[str]:
-    where = f"{dataset.path} ({dataset.model})"
-    node = artifacts.model(dataset.model)
-    if node is None:
-        yield f"{where}: no such model in the dbt manifest"
-        return
-    if not str(node.get("original_file_path", "")).startswith(GOLD_FOLDER):
-        yield f"{where}: only Gold models may be shared; this one is in {node.get('original_file_path')}"
-    if not node.get("config", {}).get("contract", {}).get("enforced", False):
-        yield f"{where}: the model's contract is not enforced (config.contract.enforced: true)"
-    pii_columns = sorted(name for name, column in node.get("columns", {}).items() if _is_pii(column))
-    if PII_TAG in node.get("tags", []):
-        yield f"{where}: the model is tagged {PII_TAG}"
-    if pii_columns:
-        yield f"{where}: column(s) tagged {PII_TAG}: {', '.join(pii_columns)}"
-    yield from _build_violations(where, node["unique_id"], artifacts)
-
-
-def _build_violations(where: str, unique_id: str, artifacts: DbtArtifacts) -> Iterator[str]:
-    status = artifacts.status(unique_id)
-    if status is None:
-        yield f"{where}: not built by the last dbt run (run_results.json); run `dbt build` first"
-        return
-    if status not in PASSING_MODEL_STATUSES:
-        yield f"{where}: its last build ended {status!r}"
-    failed = [test for test in artifacts.tests_of(unique_id) if artifacts.status(test) not in PASSING_TEST_STATUSES]
-    if failed:
-        shown = ", ".join(test.split(".")[2] for test in failed[:3])
-        more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
-        yield f"{where}: {len(failed)} of its tests did not pass in the last build ({shown}{more})"
-
-
-def _is_pii(column: Mapping[str, Any]) -> bool:
-    tags = set(column.get("tags") or []) | set((column.get("config") or {}).get("tags") or [])
-    return PII_TAG in tags
 
 
 def _recipient_violations(recipient: Recipient, spec: SharesSpec, today: dt.date) -> Iterator[str]:

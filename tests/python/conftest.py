@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,11 @@ import pytest
 from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
+
+# The tests' own e-mail hash salt, set explicitly: the project has no default one, and a developer's
+# checkout salt (.flick/email_hash_salt) must not decide what tests compute. Every dbt child inherits it.
+TEST_EMAIL_HASH_SALT = "pytest-email-hash-salt"
+os.environ["FLICK_EMAIL_HASH_SALT"] = TEST_EMAIL_HASH_SALT
 
 # The `cosmos_server` fixture: a local Cosmos DB protocol server (tests/cosmos) for publisher tests.
 pytest_plugins = ["cosmos_server"]

@@ -223,7 +223,7 @@ def test_a_sql_error_is_not_retried_and_only_its_consumers_keep_the_last_good_da
     assert _continue_watching_outputs(site) == before
     assert summary["publish"]["published"] == ["account_features"]
     assert "continue_watching" in summary["publish"]["held_back"]
-    assert _delta_versions(site, "ml_account_features") == features_versions + 1
+    assert _delta_versions(site, "ml_account_features") == features_versions  # rebuilt unchanged: no new Delta version
     assert summary["publish"]["data_time"]["ml_account_features"].startswith("2026-10-0")
     [alert] = received
     assert CONTINUE_WATCHING_UNIT_TEST in alert["text"] and "watch_time_ms_typo" in alert["text"]
@@ -257,6 +257,27 @@ def test_a_failing_data_test_holds_back_the_model_it_tests(baseline, tmp_path, w
     assert record.summary()["publish"]["published"] == ["account_features"]
     [alert] = received
     assert "assert_planted_continue_watching_is_empty" in alert["text"] and CONTINUE_WATCHING_EXPOSURE in alert["text"]
+
+
+def test_a_group_held_back_by_a_failure_lists_every_members_consumers_as_affected(baseline, tmp_path) -> None:
+    """app_home goes out whole: a failing test on the Top 10 mart holds back continue_watching too."""
+    failing_test = "select title_id from {{ ref('mart_top10_titles_daily') }}\n"
+    site = _scratch(baseline, tmp_path, {"tests/dbt/gold/assert_planted_top10_is_empty.sql": failing_test})
+    before = _continue_watching_outputs(site)
+
+    exit_code, output = site.run(f"{NARROW_SELECTION} mart_top10_titles_daily", "--retry-wait", "0")
+
+    assert exit_code == 1, output
+    record = site.last_run()
+    held_back = record.summary()["publish"]["held_back"]
+    assert "group app_home goes out whole" in held_back["continue_watching"], held_back
+    assert _continue_watching_outputs(site) == before
+    markdown, page = write_postmortem(record)
+    affected = markdown.read_text().split("## Consumers affected")[1].split("##")[0]
+    assert f"`{CONTINUE_WATCHING_EXPOSURE}`" in affected and "`exposure.flick.app_top10_row`" in affected
+    assert CONTINUE_WATCHING_EXPOSURE in page.read_text()
+    [alert] = site.alert_log()
+    assert CONTINUE_WATCHING_EXPOSURE in alert["affected_exposures"]
 
 
 def test_a_transient_lock_error_is_retried_and_the_retry_rebuilds_only_what_failed(baseline, tmp_path, webhook) -> None:

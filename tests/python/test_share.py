@@ -18,10 +18,11 @@ from azure.core.credentials import AccessToken
 from click.testing import CliRunner
 
 from flick_ops.cli import main
+from flick_ops.dbt.artifacts import BuildArtifacts
 from flick_ops.share.client import AzureSettings, create_data_share_client
 from flick_ops.share.ledger import Ledger
 from flick_ops.share.plan import invitation_resource_name, resource_name
-from flick_ops.share.policy import DbtArtifacts, policy_violations
+from flick_ops.share.policy import policy_violations
 from flick_ops.share.spec import ShareSpecError, load_spec, parse_spec
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ SHARE_PATH = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/{ACCOUNT[0]}/provide
 # -- fixtures: a hand-made dbt manifest, the stand-in, a client bound to it ----------------------
 
 
-def _artifacts(models: dict[str, dict]) -> DbtArtifacts:
+def _artifacts(models: dict[str, dict]) -> BuildArtifacts:
     """A manifest and run results holding the given models (keyword overrides per model) and one test each."""
     nodes, results = {}, []
     for name, overrides in models.items():
@@ -64,10 +65,10 @@ def _artifacts(models: dict[str, dict]) -> DbtArtifacts:
                 {"unique_id": unique_id, "status": model["status"]},
                 {"unique_id": test_id, "status": model["test_status"]},
             ]
-    return DbtArtifacts({"nodes": nodes}, {"results": results})
+    return BuildArtifacts({"nodes": nodes}, {"results": results})
 
 
-def _write_artifacts(artifacts: DbtArtifacts, folder: Path) -> Path:
+def _write_artifacts(artifacts: BuildArtifacts, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.json").write_text(json.dumps(artifacts.manifest), encoding="utf-8")
     (folder / "run_results.json").write_text(json.dumps(artifacts.run_results), encoding="utf-8")
@@ -223,15 +224,15 @@ def test_policy_accepts_the_example_spec_when_its_models_qualify():
         (
             {"path": "models/silver/private/account_pii.sql", "enforced": False, "columns": {"email": ["pii"]}},
             [
-                "only Gold models may be shared; this one is in models/silver/private/account_pii.sql",
+                "only Gold models may leave the warehouse; this one is in models/silver/private/account_pii.sql",
                 "the model's contract is not enforced (config.contract.enforced: true)",
                 "column(s) tagged pii: email",
             ],
         ),
         ({"columns": {"id": [], "full_name": ["pii"], "email": ["pii"]}}, ["column(s) tagged pii: email, full_name"]),
-        ({"status": "error"}, ["its last build ended 'error'"]),
-        ({"test_status": "fail"}, ["1 of its tests did not pass in the last build (not_null_mart_x_id)"]),
-        ({"status": None}, ["not built by the last dbt run (run_results.json); run `dbt build` first"]),
+        ({"status": "error"}, ["model.flick.mart_x: error"]),
+        ({"test_status": "fail"}, ["test.flick.not_null_mart_x_id.abc123: fail"]),
+        ({"status": None}, ["not built by the dbt build; run `dbt build` first"]),
     ],
     ids=["private-silver", "pii-columns", "build-error", "test-failure", "not-built"],
 )
@@ -268,7 +269,7 @@ def test_policy_on_the_real_build(default_warehouse, tmp_path: Path):
     assert default_warehouse.build.succeeded, default_warehouse.build.output[-3000:]
     manifest = json.loads((default_warehouse.workspace.target_path / "manifest.json").read_text(encoding="utf-8"))
     # The build's own results: a later `dbt docs generate` in the same workspace rewrites run_results.json.
-    artifacts = DbtArtifacts(manifest, default_warehouse.build.run_results)
+    artifacts = BuildArtifacts(manifest, default_warehouse.build.run_results)
     document = _example_document()
     assert policy_violations(parse_spec(document), artifacts, AS_OF) == []
 
@@ -277,8 +278,9 @@ def test_policy_on_the_real_build(default_warehouse, tmp_path: Path):
         {"model": "int_observation_months", "kind": "adls_gen2_folder"},
     ]
     assert policy_violations(parse_spec(document), artifacts, AS_OF) == [
-        "shares[2].datasets[1] (account_pii): only Gold models may be shared; this one is in "
+        "shares[2].datasets[1] (account_pii): only Gold models may leave the warehouse; this one is in "
         "models/silver/private/account_pii.sql",
+        "shares[2].datasets[1] (account_pii): it is in the private schema silver_private",
         "shares[2].datasets[1] (account_pii): the model's contract is not enforced (config.contract.enforced: true)",
         "shares[2].datasets[1] (account_pii): column(s) tagged pii: email, full_name, last_login_ip",
         "shares[2].datasets[2] (int_observation_months): the model's contract is not enforced "
@@ -312,7 +314,7 @@ def test_dry_run_is_the_default_without_azure_settings_and_prints_the_plan(appro
     ("change", "message"),
     [
         (
-            lambda d: d["shares"][2]["datasets"].append({"model": "account_pii", "kind": "adls_gen2_folder"}),
+            lambda d: d["shares"][2]["datasets"].append({"model": "account_pii", "kind": "synapse_sql_pool_table"}),
             "shares[2].datasets[1] (account_pii): column(s) tagged pii: email",
         ),
         (
