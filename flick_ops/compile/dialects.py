@@ -1,7 +1,8 @@
 """Dialect checks on what the offline compilation recorded.
 
 Every statement must parse in its engine's dialect, and the Synapse SQL must
-be free of the T-SQL traps that DuckDB lets through. The parsers differ per
+be free of the T-SQL traps that DuckDB lets through and of what a dedicated
+SQL pool rejects (synapse_rules.py). The parsers differ per
 engine for a reason: sqlfluff's `tsql` dialect knows Synapse's DDL (`WITH
 (DISTRIBUTION = ..., CLUSTERED COLUMNSTORE INDEX)`, `RENAME OBJECT`), which
 sqlglot does not; sqlglot's `databricks` dialect parses Databricks' DDL and
@@ -23,6 +24,7 @@ import sqlglot
 from sqlfluff.core import FluffConfig, Linter
 from sqlfluff.core.parser import BaseSegment
 
+from flick_ops.compile import synapse_rules
 from flick_ops.compile.recorder import OfflineCompilation, Statement
 
 # Microsoft's list of T-SQL reserved keywords (SQL Server and Azure Synapse Analytics):
@@ -129,6 +131,7 @@ def tsql_traps(sql: str) -> list[tuple[str, str]]:
         tree = _tsql_tree(unit)
         if tree is not None:
             problems += _tree_traps(tree)
+        problems += synapse_rules.problems(unit)
     return problems
 
 
