@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -82,8 +84,28 @@ class Finding:
         return f"{self.target} {self.mode} {self.node} statement {self.statement}: {self.check}: {self.detail}"
 
 
+# T-SQL without translate() or string_escape() removes or escapes characters with one replace() per
+# character (normalise_title, tsql_json_string): ~60 nested calls, and both parsers recurse per level.
+_PARSE_RECURSION_LIMIT = 20_000
+
+
+@contextmanager
+def _deep_recursion() -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, _PARSE_RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def check_compilation(compilation: OfflineCompilation) -> list[Finding]:
     """Every parse failure and T-SQL trap in one target's compiled statements."""
+    with _deep_recursion():
+        return _check_compilation(compilation)
+
+
+def _check_compilation(compilation: OfflineCompilation) -> list[Finding]:
     findings = []
     for position, statement in _numbered(compilation.statements):
         if compilation.target == "synapse":
@@ -121,6 +143,11 @@ def tsql_units(sql: str) -> list[str]:
 
 def tsql_traps(sql: str) -> list[tuple[str, str]]:
     """Constructs T-SQL rejects (or Synapse cannot store) that DuckDB accepts, as (check, detail) pairs."""
+    with _deep_recursion():
+        return _tsql_traps(sql)
+
+
+def _tsql_traps(sql: str) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if _COLUMNSTORE.search(_code_only(sql)) and _MAX_TEXT.search(_code_only(sql)):
         problems.append(("varchar(max) in a columnstore table", "columnstore tables cannot hold (n)varchar(max)"))

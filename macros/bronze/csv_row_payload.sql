@@ -20,13 +20,13 @@
     to_json(array({{ columns | join(', ') }}))
 {%- endmacro %}
 
-{#- string_escape(..., 'json') is the T-SQL way to escape a JSON string value;
-    json_array() is not available on Synapse dedicated pools. -#}
+{#- Neither json_array() nor string_escape() exists on Synapse dedicated pools,
+    so each value is escaped by tsql_json_string. -#}
 {% macro fabric__csv_row_payload(columns) -%}
     {%- set items = [] -%}
     {%- for column in columns -%}
         {%- do items.append(
-            "case when " ~ column ~ " is null then 'null' else concat('\"', string_escape(" ~ column ~ ", 'json'), '\"') end"
+            "case when " ~ column ~ " is null then 'null' else concat('\"', " ~ tsql_json_string(column) ~ ", '\"') end"
         ) -%}
     {%- endfor -%}
     concat('[', concat_ws(',', {{ items | join(', ') }}), ']')
