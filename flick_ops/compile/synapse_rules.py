@@ -42,6 +42,26 @@ from sqlglot.tokens import TokenType
 
 Problem = tuple[str, str]
 
+# Microsoft's list of T-SQL reserved keywords (SQL Server and Azure Synapse Analytics):
+# https://learn.microsoft.com/sql/t-sql/language-elements/reserved-keywords-transact-sql
+_TSQL_RESERVED_WORDS = """
+    ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN BETWEEN BREAK BROWSE BULK BY CASCADE CASE CHECK
+    CHECKPOINT CLOSE CLUSTERED COALESCE COLLATE COLUMN COMMIT COMPUTE CONSTRAINT CONTAINS CONTAINSTABLE CONTINUE
+    CONVERT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER CURSOR DATABASE DBCC
+    DEALLOCATE DECLARE DEFAULT DELETE DENY DESC DISK DISTINCT DISTRIBUTED DOUBLE DROP DUMP ELSE END ERRLVL ESCAPE
+    EXCEPT EXEC EXECUTE EXISTS EXIT EXTERNAL FETCH FILE FILLFACTOR FOR FOREIGN FREETEXT FREETEXTTABLE FROM FULL
+    FUNCTION GOTO GRANT GROUP HAVING HOLDLOCK IDENTITY IDENTITY_INSERT IDENTITYCOL IF IN INDEX INNER INSERT
+    INTERSECT INTO IS JOIN KEY KILL LEFT LIKE LINENO LOAD MERGE NATIONAL NOCHECK NONCLUSTERED NOT NULL NULLIF OF
+    OFF OFFSETS ON OPEN OPENDATASOURCE OPENQUERY OPENROWSET OPENXML OPTION OR ORDER OUTER OVER PERCENT PIVOT PLAN
+    PRECISION PRIMARY PRINT PROC PROCEDURE PUBLIC RAISERROR READ READTEXT RECONFIGURE REFERENCES REPLICATION
+    RESTORE RESTRICT RETURN REVERT REVOKE RIGHT ROLLBACK ROWCOUNT ROWGUIDCOL RULE SAVE SCHEMA SECURITYAUDIT SELECT
+    SEMANTICKEYPHRASETABLE SEMANTICSIMILARITYDETAILSTABLE SEMANTICSIMILARITYTABLE SESSION_USER SET SETUSER
+    SHUTDOWN SOME STATISTICS SYSTEM_USER TABLE TABLESAMPLE TEXTSIZE THEN TO TOP TRAN TRANSACTION TRIGGER TRUNCATE
+    TRY_CONVERT TSEQUAL UNION UNIQUE UNPIVOT UPDATE UPDATETEXT USE USER VALUES VARYING VIEW WAITFOR WHEN WHERE
+    WHILE WITH WRITETEXT
+"""
+TSQL_RESERVED = frozenset(_TSQL_RESERVED_WORDS.split())
+
 # "T-SQL language elements for dedicated SQL pool in Azure Synapse Analytics", Functions.
 _DOCUMENTED_FUNCTIONS = """
     abs acos ascii asin atan atn2 binary_checksum cast convert ceiling char charindex checksum coalesce col_name
@@ -132,6 +152,17 @@ _GUARDED_DROP = re.compile(
     r"(?:begin\s+)?drop\s+(?:view|table)\s+\S+(?:\s+end\b)?\s*;?",
     re.IGNORECASE,
 )
+# A guarded EXEC block (dbt's create-schema); the text it runs is checked on its own (dialects.tsql_units).
+_GUARDED_EXEC = re.compile(
+    r"\bIF\s+(?:NOT\s+)?EXISTS\s*\((?:[^()]|\([^()]*\))*\)\s*BEGIN\s+EXEC\s*\(\s*'(?:[^']|'')*'\s*\)\s*END\b",
+    re.IGNORECASE,
+)
+# T-SQL needs no semicolon between statements; where sqlglot cannot tell them apart, a line opening
+# one of these starts a new statement.
+_STATEMENT_START = re.compile(
+    r"^(?=[ \t]*(?:create|insert|delete|update|merge|drop|if|exec|execute|declare|truncate)\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
 _QUERY_LABEL = re.compile(r"\bOPTION\s*\(\s*LABEL\s*=\s*'(?:[^']|'')*'\s*\)", re.IGNORECASE)
 
 
@@ -174,21 +205,36 @@ class _SynapseReader(TSQL):
 def problems(sql: str) -> list[Problem]:
     """Every construct in one T-SQL unit that a dedicated SQL pool rejects, as (check, detail) pairs."""
     found = _token_problems(sql)
-    statements = _statements(sql)
-    if statements is None:
-        return [*found, ("not readable for the Synapse rules", _excerpt(sql))]
+    statements, unreadable = _statements(sql)
+    found += [("not readable for the Synapse rules", _excerpt(text)) for text in unreadable]
     for statement in statements:
         found += _statement_problems(statement)
     return found
 
 
 @cache
-def _statements(sql: str) -> tuple[exp.Expression, ...] | None:
+def _statements(sql: str) -> tuple[tuple[exp.Expression, ...], tuple[str, ...]]:
+    """The statements sqlglot reads, and the texts it cannot read."""
     readable = sql
-    for adapter_plumbing in (_QUERY_LABEL, _TABLE_OPTIONS, _RENAME, _GUARDED_DROP):
+    for adapter_plumbing in (_QUERY_LABEL, _TABLE_OPTIONS, _RENAME, _GUARDED_DROP, _GUARDED_EXEC):
         readable = adapter_plumbing.sub("", readable)
+    whole = _parse(readable)
+    if whole is not None:
+        return whole, ()
+    statements: list[exp.Expression] = []
+    unreadable: list[str] = []
+    for piece in _STATEMENT_START.split(readable):
+        parsed = _parse(piece)
+        if parsed is None:
+            unreadable.append(piece)
+        else:
+            statements += parsed
+    return tuple(statements), tuple(unreadable)
+
+
+def _parse(sql: str) -> tuple[exp.Expression, ...] | None:
     try:
-        parsed = sqlglot.parse(readable, dialect=_SynapseReader, error_level=sqlglot.ErrorLevel.RAISE)
+        parsed = sqlglot.parse(sql, dialect=_SynapseReader, error_level=sqlglot.ErrorLevel.RAISE)
     except sqlglot.errors.SqlglotError:
         return None
     return tuple(statement for statement in parsed if statement is not None)
@@ -433,4 +479,12 @@ _NODE_CHECKS: tuple[tuple[type | tuple[type, ...], Callable[[Any], list[Problem]
     (exp.Select, _paging_problems),
     (exp.Window, _window_problems),
     (exp.Filter, _clause_problem("aggregate FILTER clause", lambda node: "use CASE inside the aggregate")),
+    (
+        exp.Identifier,
+        lambda node: (
+            [("reserved word as bare identifier", node.name)]
+            if not node.quoted and node.name.upper() in TSQL_RESERVED
+            else []
+        ),
+    ),
 )
