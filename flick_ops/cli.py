@@ -178,4 +178,4 @@ main.add_command(parity)
 main.add_command(ingest)
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())  # main() returns the exit code of a command that ends with click's Exit (as compile's 3)
