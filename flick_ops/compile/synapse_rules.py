@@ -11,7 +11,9 @@ applies what Microsoft documents for dedicated SQL pools:
   reference page applies to Azure Synapse Analytics (`azure-sqldw-latest`);
 * operators and clauses T-SQL does not have (`::`, `||`, ILIKE, SIMILAR TO,
   INTERVAL literals, DISTINCT ON, QUALIFY, LATERAL, `* EXCLUDE/REPLACE`,
-  GROUP BY ALL, recursive CTEs) and the ORDER BY ... OFFSET ... FETCH rules;
+  GROUP BY ALL, aggregate FILTER, recursive CTEs), the ORDER BY ... OFFSET
+  ... FETCH rules, and ORDER BY in a view, derived table, subquery or CTE
+  without TOP or OFFSET (ORDER BY clause); reserved keywords as bare names;
 * T-SQL has no boolean values: a predicate may stand only where a condition
   is expected (WHERE, HAVING, ON, WHEN, the first argument of IIF), and a
   condition must be a predicate;
@@ -390,7 +392,7 @@ def _recursive_cte_problems(node: exp.CTE) -> list[Problem]:
     return []
 
 
-def _paging_problems(select: exp.Select) -> list[Problem]:
+def _select_problems(select: exp.Select) -> list[Problem]:
     found: list[Problem] = []
     for key in ("where", "having"):
         clause = select.args.get(key)
@@ -407,7 +409,25 @@ def _paging_problems(select: exp.Select) -> list[Problem]:
         found.append(("offset without order by", "OFFSET ... FETCH needs an ORDER BY"))
     if offset is not None and isinstance(limit, exp.Limit):
         found.append(("top with offset", "TOP (or LIMIT) cannot be combined with OFFSET"))
-    return found
+    return found + _nested_order_problems(select)
+
+
+def _nested_order_problems(query: exp.Query) -> list[Problem]:
+    """T-SQL's ORDER BY is invalid in views, derived tables, subqueries and CTEs unless TOP or OFFSET is given."""
+    unlimited = query.args.get("limit") is None and query.args.get("offset") is None
+    if query.args.get("order") is not None and unlimited and _is_nested(query):
+        return [("order by in a view, subquery or CTE", "ORDER BY there needs TOP or OFFSET ... FETCH")]
+    return []
+
+
+def _is_nested(query: exp.Query) -> bool:
+    """Whether a query is a view body, a derived table, a subquery or a CTE (not a statement of its own)."""
+    parent = query.parent
+    while isinstance(parent, exp.SetOperation):
+        parent = parent.parent
+    return isinstance(parent, (exp.Subquery, exp.CTE)) or (
+        isinstance(parent, exp.Create) and str(parent.args.get("kind", "")).upper() == "VIEW"
+    )
 
 
 def _window_problems(window: exp.Window) -> list[Problem]:
@@ -476,7 +496,8 @@ _NODE_CHECKS: tuple[tuple[type | tuple[type, ...], Callable[[Any], list[Problem]
     (exp.Group, lambda node: [("group by all", "name the grouping columns")] if node.args.get("all") else []),
     (exp.With, lambda node: [("recursive CTE", "WITH RECURSIVE")] if node.args.get("recursive") else []),
     (exp.CTE, _recursive_cte_problems),
-    (exp.Select, _paging_problems),
+    (exp.Select, _select_problems),
+    (exp.SetOperation, _nested_order_problems),
     (exp.Window, _window_problems),
     (exp.Filter, _clause_problem("aggregate FILTER clause", lambda node: "use CASE inside the aggregate")),
     (

@@ -66,6 +66,14 @@ REJECTED = [
     ("select cast(a as double) as b from t", "data type the pool lacks", "double"),
     ("create table x (a int, b xml)", "data type the pool lacks", "xml"),
     ("select count(*) filter (where a > 1) as n from t", "aggregate FILTER clause", "CASE"),
+    ("create view v as select a from t order by a", "order by in a view, subquery or CTE", "TOP"),
+    (
+        "create view v as select a from t union all select b from u order by a",
+        "order by in a view, subquery or CTE",
+        "TOP",
+    ),
+    ("with c as (select a from t order by a) select a from c", "order by in a view, subquery or CTE", "OFFSET"),
+    ("select a from (select a from t order by a) as x", "order by in a view, subquery or CTE", "TOP"),
 ]
 
 ACCEPTED = [
@@ -93,6 +101,9 @@ ACCEPTED = [
     'if object_id (\'"gold"."x"\',\'U\') is not null\n begin\n drop table "gold"."x"\n end\n'
     'rename object "gold"."x__dbt_temp" to x',
     "select 'a || b' as s, 'x::int' as t from t",
+    "create view v as select top 5 a from t order by a",
+    "create view v as select a from t order by a offset 0 rows",
+    "select a from t union all select b from u order by a",
 ]
 
 
