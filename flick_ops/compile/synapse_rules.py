@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
+from itertools import pairwise
 from typing import Any, ClassVar
 
 import sqlglot
@@ -165,6 +166,8 @@ _STATEMENT_START = re.compile(
     r"^(?=[ \t]*(?:create|insert|delete|update|merge|drop|if|exec|execute|declare|truncate)\b)",
     re.IGNORECASE | re.MULTILINE,
 )
+# `DATE '2026-01-01'`: a type keyword right before a string is a typed literal, which T-SQL lacks.
+_TYPED_LITERAL_TYPES = frozenset({TokenType.DATE, TokenType.TIME, TokenType.TIMESTAMP, TokenType.DATETIME})
 _QUERY_LABEL = re.compile(r"\bOPTION\s*\(\s*LABEL\s*=\s*'(?:[^']|'')*'\s*\)", re.IGNORECASE)
 
 
@@ -255,6 +258,9 @@ def _token_problems(sql: str) -> list[Problem]:
             found.append(("`||` concatenation", "T-SQL concatenates with + or CONCAT()"))
         elif token.token_type == TokenType.DOUBLE and token.text.lower() == "double":
             found.append(("data type the pool lacks", "double (T-SQL spells it float or double precision)"))
+    for token, following in pairwise(tokens):
+        if token.token_type in _TYPED_LITERAL_TYPES and following.token_type == TokenType.STRING:
+            found.append(("typed literal", f"{token.text} '{following.text}': write CAST('...' AS {token.text})"))
     return found
 
 
@@ -430,6 +436,24 @@ def _is_nested(query: exp.Query) -> bool:
     )
 
 
+def _join_problems(join: exp.Join) -> list[Problem]:
+    found: list[Problem] = []
+    if join.args.get("using"):
+        found.append(("join using", "T-SQL joins ON a condition, not USING (columns)"))
+    for kind in (join.args.get("method"), join.args.get("kind")):
+        if kind and str(kind).upper() in ("NATURAL", "ASOF", "SEMI", "ANTI", "POSITIONAL"):
+            found.append((f"{str(kind).lower()} join", "T-SQL has INNER, LEFT, RIGHT, FULL and CROSS joins"))
+    return found
+
+
+def _null_ordering_problems(ordered: exp.Ordered) -> list[Problem]:
+    """NULLS FIRST/LAST: T-SQL sorts NULL lowest and has no clause to say otherwise."""
+    nulls_first = ordered.args.get("nulls_first")
+    if nulls_first is None or bool(nulls_first) == (not ordered.args.get("desc")):
+        return []
+    return [("nulls first/last", _sql_of(ordered))]
+
+
 def _window_problems(window: exp.Window) -> list[Problem]:
     found: list[Problem] = []
     function = window.this.this if isinstance(window.this, exp.WithinGroup) else window.this
@@ -500,6 +524,11 @@ _NODE_CHECKS: tuple[tuple[type | tuple[type, ...], Callable[[Any], list[Problem]
     (exp.SetOperation, _nested_order_problems),
     (exp.Window, _window_problems),
     (exp.Filter, _clause_problem("aggregate FILTER clause", lambda node: "use CASE inside the aggregate")),
+    (exp.Join, _join_problems),
+    (exp.Ordered, _null_ordering_problems),
+    ((exp.Rollup, exp.Cube, exp.GroupingSets), _clause_problem("group by rollup/cube/grouping sets", _sql_of)),
+    (exp.Unnest, _clause_problem("unnest", lambda node: "T-SQL has no arrays to unnest")),
+    (exp.Struct, _clause_problem("struct literal", _sql_of)),
     (
         exp.Identifier,
         lambda node: (

@@ -66,6 +66,17 @@ REJECTED = [
     ("select cast(a as double) as b from t", "data type the pool lacks", "double"),
     ("create table x (a int, b xml)", "data type the pool lacks", "xml"),
     ("select count(*) filter (where a > 1) as n from t", "aggregate FILTER clause", "CASE"),
+    ("select a from t join u using (id)", "join using", "USING"),
+    ("select a from t natural join u", "natural join", "INNER"),
+    ("select a from t semi join u on t.id = u.id", "semi join", "INNER"),
+    ("select a from t asof join u on t.id = u.id and t.ts >= u.ts", "asof join", "INNER"),
+    ("select a from t order by a nulls last", "nulls first/last", "NULLS LAST"),
+    ("select a from t order by a desc nulls first", "nulls first/last", "NULLS FIRST"),
+    ("select a, sum(b) as s from t group by rollup (a)", "group by rollup/cube/grouping sets", "ROLLUP"),
+    ("select a, sum(b) as s from t group by grouping sets ((a), ())", "group by rollup/cube/grouping sets", "GROUPING"),
+    ("select * from unnest(x) as u", "unnest", "arrays"),
+    ("select {'a': 1} as s", "struct literal", "a"),
+    ("select a from t where d >= date '2026-01-01'", "typed literal", "CAST"),
     ("create view v as select a from t order by a", "order by in a view, subquery or CTE", "TOP"),
     (
         "create view v as select a from t union all select b from u order by a",
@@ -104,6 +115,9 @@ ACCEPTED = [
     "create view v as select top 5 a from t order by a",
     "create view v as select a from t order by a offset 0 rows",
     "select a from t union all select b from u order by a",
+    "select a from t order by a asc, b desc",
+    "select cast('2026-01-01' as date) as d, convert(date, '2026-01-01') as e, try_cast(a as time) as f from t",
+    "select a from t full outer join u on t.id = u.id left join v on v.id = u.id",
 ]
 
 
