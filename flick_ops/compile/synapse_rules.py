@@ -10,8 +10,11 @@ applies what Microsoft documents for dedicated SQL pools:
   sql-data-warehouse-reference-tsql-language-elements), plus those whose own
   reference page applies to Azure Synapse Analytics (`azure-sqldw-latest`);
 * operators and clauses T-SQL does not have (`::`, `||`, ILIKE, SIMILAR TO,
-  INTERVAL literals, DISTINCT ON, QUALIFY, LATERAL, `* EXCLUDE/REPLACE`,
-  GROUP BY ALL, aggregate FILTER, recursive CTEs), the ORDER BY ... OFFSET
+  INTERVAL and typed literals, DISTINCT ON, QUALIFY, LATERAL, UNNEST, JOIN
+  USING and NATURAL/SEMI/ANTI/ASOF joins, NULLS FIRST/LAST, `* EXCLUDE/
+  REPLACE`, GROUP BY ALL, aggregate FILTER, recursive CTEs), the GROUP BY
+  options dedicated pools lack (ROLLUP, CUBE, GROUPING SETS: "Group by
+  options for dedicated SQL pools"), the ORDER BY ... OFFSET
   ... FETCH rules, and ORDER BY in a view, derived table, subquery or CTE
   without TOP or OFFSET (ORDER BY clause); reserved keywords as bare names;
 * T-SQL has no boolean values: a predicate may stand only where a condition
