@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -28,7 +26,7 @@ from sqlfluff.core.parser import BaseSegment
 
 from flick_ops.compile import synapse_rules
 from flick_ops.compile.recorder import OfflineCompilation, Statement
-from flick_ops.compile.synapse_rules import TSQL_RESERVED
+from flick_ops.compile.synapse_rules import TSQL_RESERVED, deep_recursion
 
 # Reserved words T-SQL accepts unquoted, as functions: a column named `user` silently becomes the login's name.
 _USER_FUNCTIONS = frozenset({"USER", "SESSION_USER", "SYSTEM_USER", "CURRENT_USER"})
@@ -65,24 +63,9 @@ class Finding:
         return f"{self.target} {self.mode} {self.node} statement {self.statement}: {self.check}: {self.detail}"
 
 
-# T-SQL without translate() or string_escape() removes or escapes characters with one replace() per
-# character (normalise_title, tsql_json_string): ~60 nested calls, and both parsers recurse per level.
-_PARSE_RECURSION_LIMIT = 20_000
-
-
-@contextmanager
-def _deep_recursion() -> Iterator[None]:
-    previous = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous, _PARSE_RECURSION_LIMIT))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(previous)
-
-
 def check_compilation(compilation: OfflineCompilation) -> list[Finding]:
     """Every parse failure and T-SQL trap in one target's compiled statements."""
-    with _deep_recursion():
+    with deep_recursion():
         return _check_compilation(compilation)
 
 
@@ -125,7 +108,7 @@ def tsql_units(sql: str) -> list[str]:
 
 def tsql_traps(sql: str) -> list[tuple[str, str]]:
     """Constructs T-SQL rejects (or Synapse cannot store) that DuckDB accepts, as (check, detail) pairs."""
-    with _deep_recursion():
+    with deep_recursion():
         return _tsql_traps(sql)
 
 

@@ -35,7 +35,9 @@ returns (check, detail) pairs naming the construct; it needs no dbt.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from itertools import pairwise
 from typing import Any, ClassVar
@@ -210,8 +212,29 @@ class _SynapseReader(TSQL):
         }
 
 
+# T-SQL without translate() or string_escape() removes or escapes characters with one replace() per
+# character (normalise_title, tsql_json_string): ~60 nested calls, and parsers recurse per level.
+_PARSE_RECURSION_LIMIT = 20_000
+
+
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Room for the parsers (sqlglot here, sqlfluff in dialects.py) to read deeply nested SQL."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, _PARSE_RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def problems(sql: str) -> list[Problem]:
     """Every construct in one T-SQL unit that a dedicated SQL pool rejects, as (check, detail) pairs."""
+    with deep_recursion():
+        return _problems(sql)
+
+
+def _problems(sql: str) -> list[Problem]:
     found = _token_problems(sql)
     statements, unreadable = _statements(sql)
     found += [("not readable for the Synapse rules", _excerpt(text)) for text in unreadable]

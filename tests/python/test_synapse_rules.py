@@ -136,6 +136,16 @@ def test_sql_the_rules_cannot_read_is_reported_not_passed() -> None:
     assert [check for check, _ in problems("select from from where")] == ["not readable for the Synapse rules"]
 
 
+def test_deeply_nested_calls_are_read() -> None:
+    nested = "a"
+    for position in range(80):
+        nested = f"replace({nested}, '{position}', '')"
+    assert problems(f"select {nested} as a from t") == []
+    assert problems(f"select translate({nested}, 'ab', 'cd') as a from t") == [
+        ("function not in a dedicated SQL pool", "translate()")
+    ]
+
+
 def test_the_allow_list_follows_the_documented_function_list() -> None:
     for documented in ("percentile_cont", "string_agg", "hashbytes", "eomonth", "concat_ws", "try_cast", "iif"):
         assert documented in SUPPORTED_FUNCTIONS
