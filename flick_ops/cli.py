@@ -12,6 +12,7 @@ import click
 from flick_ops import __version__
 from flick_ops.commands.compile import compile as compile_command
 from flick_ops.commands.ingest import ingest
+from flick_ops.commands.intake import intake
 from flick_ops.commands.parity import parity
 from flick_ops.commands.postmortem import postmortem
 from flick_ops.commands.publish import publish
@@ -176,6 +177,7 @@ main.add_command(postmortem)
 main.add_command(compile_command)
 main.add_command(parity)
 main.add_command(ingest)
+main.add_command(intake)
 
 if __name__ == "__main__":
     sys.exit(main())  # main() returns the exit code of a command that ends with click's Exit (as compile's 3)

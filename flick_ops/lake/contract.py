@@ -63,13 +63,7 @@ class Entity:
         return [f.name for f in self.fields]
 
     def partition_dir(self, lake_root: Path, ingest_date: date) -> Path:
-        return (
-            Path(lake_root)
-            / "bronze"
-            / self.source
-            / self.name
-            / f"ingest_date={ingest_date.isoformat()}"
-        )
+        return Path(lake_root) / "bronze" / self.source / self.name / f"ingest_date={ingest_date.isoformat()}"
 
     def file_path(self, lake_root: Path, ingest_date: date, part: int = 0) -> Path:
         return self.partition_dir(lake_root, ingest_date) / f"part-{part:05d}.{self.extension}"
@@ -98,7 +92,19 @@ PLAYBACK_EVENT_TYPES = (
     "heartbeat",
 )
 DEVICES = ("smart_tv", "streaming_stick", "game_console", "mobile", "tablet", "web", "set_top_box")
-OPERATING_SYSTEMS = ("tizen", "webos", "android_tv", "roku_os", "tvos", "ios", "android", "windows", "macos", "playstation", "xbox")
+OPERATING_SYSTEMS = (
+    "tizen",
+    "webos",
+    "android_tv",
+    "roku_os",
+    "tvos",
+    "ios",
+    "android",
+    "windows",
+    "macos",
+    "playstation",
+    "xbox",
+)
 CDNS = ("akamai", "azure_front_door", "cloudflare", "fastly")
 
 ENTITIES: tuple[Entity, ...] = (
@@ -130,7 +136,9 @@ ENTITIES: tuple[Entity, ...] = (
         fields=(
             Field("profile_id", STRING, description="Profile identifier, `P` followed by 8 digits."),
             Field("account_id", STRING, description="Owning account."),
-            Field("profile_name", STRING, required=False, description="Display name chosen by the user. Personal data."),
+            Field(
+                "profile_name", STRING, required=False, description="Display name chosen by the user. Personal data."
+            ),
             Field("is_kids", BOOLEAN, description="Kids profile (JSON true/false)."),
             Field("created_at", TIMESTAMP, description="When the profile was created (UTC)."),
         ),
@@ -147,8 +155,16 @@ ENTITIES: tuple[Entity, ...] = (
             Field("account_id", STRING, description="Account the event belongs to."),
             Field("event_type", STRING, accepted_values=SUBSCRIPTION_EVENT_TYPES, description="Lifecycle step."),
             Field("plan_id", STRING, accepted_values=PLAN_IDS, description="Plan after the event."),
-            Field("amount", DECIMAL, required=False, description="Amount charged in major currency units (payments only)."),
-            Field("currency", STRING, required=False, accepted_values=CURRENCIES, description="ISO 4217 currency of `amount`."),
+            Field(
+                "amount", DECIMAL, required=False, description="Amount charged in major currency units (payments only)."
+            ),
+            Field(
+                "currency",
+                STRING,
+                required=False,
+                accepted_values=CURRENCIES,
+                description="ISO 4217 currency of `amount`.",
+            ),
             Field("event_ts", TIMESTAMP, description="When the event happened (UTC)."),
         ),
     ),
@@ -218,7 +234,12 @@ ENTITIES: tuple[Entity, ...] = (
             Field("director", STRING, required=False, description="Comma-separated directors."),
             Field("cast", STRING, required=False, description="Comma-separated cast."),
             Field("country", STRING, required=False, description="Comma-separated production countries."),
-            Field("date_added", STRING, required=False, description="Date added to the catalog, `September 25, 2021` style."),
+            Field(
+                "date_added",
+                STRING,
+                required=False,
+                description="Date added to the catalog, `September 25, 2021` style.",
+            ),
             Field("release_year", INTEGER, description="Year of original release."),
             Field("rating", STRING, required=False, description="Maturity rating (e.g. TV-MA, PG-13)."),
             Field("duration", STRING, description="`90 min` for movies, `2 Seasons` for shows."),
@@ -253,8 +274,15 @@ ENTITIES: tuple[Entity, ...] = (
         fields=(
             Field("mention_id", STRING, description="Vendor's post identifier."),
             Field("platform", STRING, accepted_values=SOCIAL_PLATFORMS, description="Social network."),
-            Field("title_text", STRING, description="Title as written in the post (case, punctuation and spacing vary)."),
-            Field("release_year", INTEGER, required=False, description="Year the vendor attached to the mention, when known."),
+            Field(
+                "title_text", STRING, description="Title as written in the post (case, punctuation and spacing vary)."
+            ),
+            Field(
+                "release_year",
+                INTEGER,
+                required=False,
+                description="Year the vendor attached to the mention, when known.",
+            ),
             Field("posted_at", TIMESTAMP, description="When the post was published (UTC)."),
             Field("text_length", INTEGER, description="Length of the post text in characters."),
             Field("sentiment_score", DECIMAL, description="Vendor sentiment from -1 (negative) to 1 (positive)."),
@@ -274,7 +302,11 @@ ENTITIES: tuple[Entity, ...] = (
             Field("site_title_id", STRING, description="The site's own identifier of the title."),
             Field("title", STRING, description="Title as the site writes it."),
             Field("release_year", INTEGER, required=False, description="Release year the site shows."),
-            Field("score", DECIMAL, description="Score on the site's scale (imdb 0-10, rotten_tomatoes 0-100, metacritic 0-100, letterboxd 0-5)."),
+            Field(
+                "score",
+                DECIMAL,
+                description="Score on the site's scale (imdb 0-10, rotten_tomatoes 0-100, metacritic 0-100, letterboxd 0-5).",
+            ),
             Field("vote_count", INTEGER, description="Number of votes or reviews behind the score."),
             Field("scraped_at", TIMESTAMP, description="When the page was scraped (UTC)."),
         ),
@@ -287,7 +319,9 @@ ENTITIES: tuple[Entity, ...] = (
         arrival="Event Hubs capture: player telemetry in arrival order, one file per day of enqueued time. Re-deliveries and late events happen.",
         description="Player telemetry events streamed through Event Hubs.",
         fields=(
-            Field("event_id", STRING, description="Event identifier (UUID), unique per event; re-deliveries repeat it."),
+            Field(
+                "event_id", STRING, description="Event identifier (UUID), unique per event; re-deliveries repeat it."
+            ),
             Field("session_id", STRING, description="Player session identifier (UUID)."),
             Field("account_id", STRING, description="Account watching."),
             Field("profile_id", STRING, description="Profile watching."),
@@ -300,7 +334,9 @@ ENTITIES: tuple[Entity, ...] = (
             Field("app_version", STRING, description="Player app version (semver)."),
             Field("cdn", STRING, accepted_values=CDNS, description="CDN serving the stream."),
             Field("country", STRING, description="ISO 3166-1 alpha-2 country from the client's IP."),
-            Field("client_ts", TIMESTAMP, description="When the event happened on the client clock (UTC, milliseconds)."),
+            Field(
+                "client_ts", TIMESTAMP, description="When the event happened on the client clock (UTC, milliseconds)."
+            ),
             Field("enqueued_time", TIMESTAMP, description="When Event Hubs accepted the event (UTC, milliseconds)."),
             Field("partition", INTEGER, description="Event Hubs partition (0-7)."),
             Field("sequence_number", INTEGER, description="Sequence number within the partition."),

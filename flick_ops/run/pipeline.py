@@ -2,6 +2,11 @@
 
 One run, in order:
 
+0. **Intake.** Every file landed in the lake is read into the intake zone or
+   quarantined as a file, with its reason (`flick_ops.lake.intake`); a
+   quarantined file, a row the intake flagged or a column the contract does
+   not know is alerted as a warning naming the file, and the run goes on
+   with everything else.
 1. **Freshness and landing.** `dbt source freshness` measures every source the
    selection reads; a source past its error threshold, or empty, stops the run
    before any model builds (exit 3). Warnings go on and are alerted.
@@ -31,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flick_ops.dbt_invocation import DbtWorkspace
+from flick_ops.lake.intake import IntakeReport, run_intake
 from flick_ops.run import alerts
 from flick_ops.run.freshness import FreshnessReport, judge
 from flick_ops.run.history import RunRecord
@@ -111,6 +117,9 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
         "lake_root": str(settings.workspace.lake_root),
     }
 
+    intake = _take_in(settings, record, echo)
+    summary["intake"] = _intake_summary(intake)
+
     freshness = _check_sources(settings, record, echo)
     summary["freshness"] = _freshness_summary(freshness)
     if freshness is None or freshness.blocking:
@@ -145,6 +154,41 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
     record.write_summary(summary)
     echo(f"run {record.run_id} {status} (exit {exit_code}); post-mortem: flick-ops postmortem {record.run_id}")
     return PipelineResult(record.run_id, exit_code, status, len(attempts) - 1, diagnosis, publish, summary)
+
+
+# 0. Intake ---------------------------------------------------------------------------------------------------
+
+
+def _take_in(settings: PipelineSettings, record: RunRecord, echo: Echo) -> IntakeReport | None:
+    """Check what landed; None when there is no local lake (the platform's intake job owns a cloud lake)."""
+    lake_root = Path(settings.workspace.lake_root)
+    if not (lake_root / "bronze").is_dir():
+        return None
+    started = datetime.now(UTC)
+    report = run_intake(lake_root, progress=None)
+    outcome = "warn" if report.quarantined or report.drifted or report.flagged else "pass"
+    record.log_step("intake", outcome, started, **_intake_summary(report))
+    echo(
+        f"intake: {len(report.files)} landed files ({report.checked} new or changed), "
+        f"{len(report.quarantined)} quarantined, {len(report.drifted)} with unknown columns, "
+        f"{sum(f.flagged_records for f in report.files)} unreadable rows"
+    )
+    for landed in (*report.quarantined, *report.drifted, *report.flagged):
+        echo(f"  {landed.describe()}")
+    return report
+
+
+def _intake_summary(report: IntakeReport | None) -> dict:
+    if report is None:
+        return {"ran": False}
+    return {
+        "ran": True,
+        "files": len(report.files),
+        "checked": report.checked,
+        "quarantined": [landed.describe() for landed in report.quarantined],
+        "drifted": [landed.describe() for landed in report.drifted],
+        "flagged": [landed.describe() for landed in report.flagged if not landed.unknown_columns],
+    }
 
 
 # 1. Freshness -------------------------------------------------------------------------------------------------
@@ -529,7 +573,9 @@ def _alert_after_build(
     echo: Echo,
 ) -> None:
     retries = len(attempts) - 1
-    warnings = tuple(f"stale source (warn): {check.describe()}" for check in freshness.warnings)
+    intake = summary.get("intake", {})
+    warnings = tuple(f"landed file {line}" for key in ("quarantined", "drifted", "flagged") for line in intake.get(key, []))
+    warnings += tuple(f"stale source (warn): {check.describe()}" for check in freshness.warnings)
     if retries:
         warnings += (f"transient failures: the build needed {retries} retr{'y' if retries == 1 else 'ies'}",)
     failed = summary["exit_code"] != EXIT_OK

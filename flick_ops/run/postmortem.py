@@ -77,6 +77,7 @@ def render_markdown(report: Postmortem) -> str:
     lines += [f"- `{o.unique_id}`: {o.status}" for o in report.diagnosis.casualties] or ["None."]
     lines += ["", "## Consumers affected", ""]
     lines += [f"- `{uid}`" for uid in report.diagnosis.affected_exposures] or ["None."]
+    lines += ["", "## Landed files", "", *_intake_lines(s.get("intake", {}))]
     lines += ["", "## Sources", "", *_freshness_lines(s.get("freshness", {}))]
     lines += ["", "## Published", "", *_publish_lines(s)]
     lines += ["", "## Steps", "", "| step | attempt | outcome | started | finished |", "|---|---|---|---|---|"]
@@ -111,6 +112,16 @@ def _failure_lines(failures: tuple[NodeOutcome, ...], report: Postmortem) -> lis
 def _source_stop_lines(summary: dict) -> list[str]:
     """When the run stopped on its sources, they are the root cause: no node ran."""
     return [f"- stale or empty source: {problem}" for problem in summary.get("freshness", {}).get("blocking", [])]
+
+
+def _intake_lines(intake: dict) -> list[str]:
+    if not intake.get("ran"):
+        return ["The intake did not run (no local lake)."]
+    lines = [f"{intake['files']} files landed, {intake['checked']} checked in this run."]
+    lines += [f"- quarantined: {line}" for line in intake.get("quarantined", [])]
+    lines += [f"- schema drift: {line}" for line in intake.get("drifted", [])]
+    lines += [f"- unreadable rows: {line}" for line in intake.get("flagged", [])]
+    return lines
 
 
 def _freshness_lines(freshness: dict) -> list[str]:
@@ -172,6 +183,7 @@ def render_html(report: Postmortem) -> str:
     casualties = _html_list(f"<code>{e(o.unique_id)}</code>: {e(o.status)}" for o in report.diagnosis.casualties)
     exposures = _html_list(f"<code>{e(uid)}</code>" for uid in report.diagnosis.affected_exposures)
     freshness = _html_list(e(line) for line in _freshness_lines(s.get("freshness", {})))
+    landed = _html_list(e(line.removeprefix("- ")) for line in _intake_lines(s.get("intake", {})))
     published = _html_list(e(line.removeprefix("- ").replace("`", "").replace("**", "")) for line in _publish_lines(s))
     steps = "".join(
         f"<tr><td>{e(st['step'])}</td><td>{st.get('attempt', '')}</td><td>{e(st['outcome'])}</td>"
@@ -188,6 +200,7 @@ def render_html(report: Postmortem) -> str:
 <h2>Root cause</h2>{root}
 <h2>Failed or skipped because of an upstream failure</h2>{casualties}
 <h2>Consumers affected</h2>{exposures}
+<h2>Landed files</h2>{landed}
 <h2>Sources</h2>{freshness}
 <h2>Published</h2>{published}
 <h2>Steps</h2><table><tr><th>step</th><th>attempt</th><th>outcome</th><th>started</th><th>finished</th></tr>{steps}</table>

@@ -1,15 +1,16 @@
 """A local Apache Spark session that sees the lake the way the Bronze models expect.
 
-On DuckDB the Bronze sources read the lake in place through each source's
+On DuckDB the Bronze sources read the lake's intake zone (`_intake/`, the
+files `flick_ops.lake.intake` checked) in place through each source's
 `external_location` (models/bronze/*/_*__sources.yml). Spark has no such hook,
-so this module loads every landed file into the source's table
-(`landing_<source>.<table>`) with the same columns DuckDB's reader gives:
+so this module runs the intake and loads every checked file into the source's
+table (`landing_<source>.<table>`) with the same columns DuckDB's reader gives:
 
-* JSON lines, and the `*_lines` twins of CSV entities: `value` (one line of
-  text), `filename`, `ingest_date`;
-* CSV entities: every header column as a string, plus `filename` and
-  `ingest_date`, unioned by column name across files, because a drifted file
-  may lack columns (DuckDB's `union_by_name`).
+* JSON lines: `value` (one line of text), `filename`, `ingest_date`;
+* CSV entities: every column of the intake's canonical copy as a string
+  (the contract's columns, `_raw_payload`, `_intake_issue`), plus `filename`
+  and `ingest_date`;
+* the intake manifest (`landing_intake.landed_files`), from its parquet file.
 
 The source YAML stays the one statement of where each table lives: the lake
 folder and the reader kind are taken from its `external_location`.
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from flick_ops.lake.intake import intake_root, run_intake
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
@@ -34,8 +37,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SOURCES_GLOB = "models/bronze/*/_*__sources.yml"
 SPARK_SALT_VARIABLE = "flick_email_hash_salt"
 
-# `.../bronze/<source>/<entity>/*/*.<ext>` in an external_location.
+# `.../_intake/bronze/<source>/<entity>/*/*.<ext>` in an external_location.
 _LAKE_FOLDER = re.compile(r"/bronze/(?P<source>\w+)/(?P<entity>\w+|\$\{name\})/\*/\*\.(?P<ext>jsonl|csv)")
+# `.../_intake/${name}.parquet`: a file the intake writes, read whole.
+_INTAKE_FILE = re.compile(r"/_intake/(?P<name>\w+|\$\{name\})\.parquet")
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,8 @@ class LandingTable:
 
     schema: str
     name: str
-    lake_folder: str  # relative to the lake root, e.g. bronze/vendor/catalog
-    extension: str  # of the landed files: jsonl or csv
+    lake_folder: str  # relative to the intake zone, e.g. bronze/vendor/catalog; or the intake's own parquet file
+    extension: str  # of the files: jsonl, csv or parquet
     reads_lines: bool  # one `value` column per line, rather than parsed CSV columns
 
     @property
@@ -70,6 +75,10 @@ def _external_location(node: dict) -> str | None:
 
 
 def _landing_table(schema: str, name: str, location: str | None, declared_in: Path) -> LandingTable:
+    intake_file = _INTAKE_FILE.search(location or "")
+    if intake_file is not None:
+        file_name = name if intake_file["name"] == "${name}" else intake_file["name"]
+        return LandingTable(schema, name, f"{file_name}.parquet", "parquet", reads_lines=False)
     match = _LAKE_FOLDER.search(location or "")
     if match is None:
         raise ValueError(f"{declared_in}: source table {schema}.{name} has no lake folder in its external_location")
@@ -115,35 +124,27 @@ def local_spark_session(work_dir: Path, *, email_hash_salt: str | None = None) -
 
 
 def load_landing_tables(session: SparkSession, lake_root: Path, project_dir: Path = PROJECT_ROOT) -> None:
-    """(Re)load every Bronze source table from the lake into a parquet table of the session's warehouse."""
+    """(Re)load every Bronze source table from the lake's intake zone into a parquet table of the session's warehouse."""
     lake_root = Path(lake_root).resolve()
+    run_intake(lake_root, project_dir)
     for table in landing_tables(project_dir):
         session.sql(f"create database if not exists {table.schema}")
-        frame = _read_landed_files(session, lake_root / table.lake_folder, table)
+        if table.extension == "parquet":
+            frame = session.read.parquet(str(intake_root(lake_root) / table.lake_folder))
+        else:
+            frame = _read_landed_files(session, intake_root(lake_root) / table.lake_folder, table)
         frame.write.mode("overwrite").format("parquet").saveAsTable(table.qualified_name)
 
 
 def _read_landed_files(session: SparkSession, folder: Path, table: LandingTable) -> DataFrame:
-    from functools import reduce
-
     files = sorted(folder.glob(f"ingest_date=*/*.{table.extension}"))
     if not files:
         raise FileNotFoundError(f"{table.qualified_name}: no landed *.{table.extension} files under {folder}")
     if table.reads_lines:
         frame = session.read.option("pathGlobFilter", f"*.{table.extension}").text(str(folder))
         return _with_lineage(frame, folder)
-    # Spark takes one header for all files of a read, so files are read in
-    # groups sharing a header and unioned by name (a drifted file lacks columns).
-    frames = [_read_csv_files(session, folder, group) for group in _group_by_header(files).values()]
-    return reduce(lambda left, right: left.unionByName(right, allowMissingColumns=True), frames)
-
-
-def _group_by_header(files: list[Path]) -> dict[str, list[Path]]:
-    groups: dict[str, list[Path]] = {}
-    for path in files:
-        with path.open(encoding="utf-8") as handle:
-            groups.setdefault(handle.readline().rstrip("\r\n"), []).append(path)
-    return groups
+    # The intake's canonical copies of an entity all carry the same header.
+    return _read_csv_files(session, folder, files)
 
 
 def _read_csv_files(session: SparkSession, folder: Path, files: list[Path]) -> DataFrame:

@@ -3,8 +3,9 @@
     (`newest`) and the oldest ingest date holding a landed file that no row
     of this model came from (`first_unseen`, NULL when every file is seen),
     for incremental_window_start; or none where the engine cannot list the
-    lake from SQL. `landed_files` is a glob under the lake root, as the
-    model's source reads it (`bronze/playback/events/*/*.jsonl`); rows name
+    lake from SQL. `landed_files` is a glob of the entity's files, relative
+    to the lake root (`bronze/playback/events/*/*.jsonl`), looked up where
+    the model's source reads them: the intake zone (`_intake/`); rows name
     their file in `_source_file`, relative to the lake root. Landed files are
     immutable (Event Hubs capture and `flick-ops ingest` write each batch as
     a new file, renamed into place), so a seen path needs no second look. An
@@ -26,7 +27,7 @@
 
         landed as (
             select {{ lake_relative_path('file') }} as source_file
-            from glob('{{ var('lake_root') }}/{{ landed_files }}')
+            from glob('{{ var('lake_root') }}/_intake/{{ landed_files }}')
         ),
 
         seen as (

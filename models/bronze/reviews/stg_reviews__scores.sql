@@ -1,13 +1,3 @@
-{%- set landed_columns = [
-    'site',
-    'site_title_id',
-    'title',
-    'release_year',
-    'score',
-    'vote_count',
-    'scraped_at'
-] -%}
-
 with
 
 source as (
@@ -19,7 +9,8 @@ source as (
 fields as (
 
     select
-        {{ csv_row_payload(landed_columns) }} as raw_line,
+        _raw_payload as raw_line,
+        _intake_issue,
         {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
         site,
@@ -60,7 +51,8 @@ renamed as (
         source_file as _source_file,
         cast(ingest_date as date) as _ingest_date,
         cast(ingest_date as {{ dbt.type_timestamp() }}) as _loaded_at,
-        raw_line as _raw_payload
+        raw_line as _raw_payload,
+        _intake_issue
 
     from fields
 

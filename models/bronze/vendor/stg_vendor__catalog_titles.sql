@@ -1,18 +1,3 @@
-{%- set landed_columns = [
-    'show_id',
-    'type',
-    'title',
-    'director',
-    adapter.quote('cast'),
-    'country',
-    'date_added',
-    'release_year',
-    'rating',
-    'duration',
-    'listed_in',
-    'description'
-] -%}
-
 with
 
 source as (
@@ -24,7 +9,8 @@ source as (
 fields as (
 
     select
-        {{ csv_row_payload(landed_columns) }} as raw_line,
+        _raw_payload as raw_line,
+        _intake_issue,
         {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
         show_id,
@@ -68,7 +54,8 @@ renamed as (
         source_file as _source_file,
         cast(ingest_date as date) as _ingest_date,
         cast(ingest_date as {{ dbt.type_timestamp() }}) as _loaded_at,
-        raw_line as _raw_payload
+        raw_line as _raw_payload,
+        _intake_issue
 
     from fields
 

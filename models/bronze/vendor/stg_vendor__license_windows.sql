@@ -1,13 +1,3 @@
-{%- set landed_columns = [
-    'license_id',
-    'show_id',
-    'territory',
-    'window_start',
-    'window_end',
-    'license_type',
-    'fee_usd'
-] -%}
-
 with
 
 source as (
@@ -19,7 +9,8 @@ source as (
 fields as (
 
     select
-        {{ csv_row_payload(landed_columns) }} as raw_line,
+        _raw_payload as raw_line,
+        _intake_issue,
         {{ lake_relative_path('filename') }} as source_file,
         ingest_date,
         license_id,
@@ -59,7 +50,8 @@ renamed as (
         source_file as _source_file,
         cast(ingest_date as date) as _ingest_date,
         cast(ingest_date as {{ dbt.type_timestamp() }}) as _loaded_at,
-        raw_line as _raw_payload
+        raw_line as _raw_payload,
+        _intake_issue
 
     from fields
 

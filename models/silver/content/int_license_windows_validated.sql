@@ -28,6 +28,7 @@ windows as (
         fee_usd,
         fee_usd_raw,
         _raw_payload,
+        _intake_issue,
         _source_file,
         _ingest_date,
         _loaded_at
@@ -47,6 +48,7 @@ checked as (
     select
         windows.*,
         case
+            when windows._intake_issue is not null then 'malformed'
             when
                 {%- for field in required_text_fields %}
                     coalesce(windows.{{ field }}, '') = '' or
@@ -68,6 +70,8 @@ checked as (
             when vendor_titles.show_id is null then 'orphan_reference'
         end as rule_reason,
         case
+            when windows._intake_issue is not null
+                then {{ dbt.concat(["'unreadable row: '", 'windows._intake_issue']) }}
             {%- for field in required_text_fields %}
                 when coalesce(windows.{{ field }}, '') = '' then '{{ field }} is missing'
             {%- endfor %}

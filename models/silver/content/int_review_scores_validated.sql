@@ -49,6 +49,7 @@ scores as (
         scraped_at,
         scraped_at_raw,
         _raw_payload,
+        _intake_issue,
         _source_file,
         _ingest_date,
         _loaded_at
@@ -72,6 +73,7 @@ checked as (
         review_sites.scale_min,
         review_sites.scale_max,
         case
+            when scores._intake_issue is not null then 'malformed'
             when
                 {%- for field in required_text_fields %}
                     coalesce(scores.{{ field }}, '') = '' or
@@ -97,6 +99,8 @@ checked as (
                 then 'future_timestamp'
         end as rule_reason,
         case
+            when scores._intake_issue is not null
+                then {{ dbt.concat(["'unreadable row: '", 'scores._intake_issue']) }}
             {%- for field in required_text_fields %}
                 when coalesce(scores.{{ field }}, '') = '' then '{{ field }} is missing'
             {%- endfor %}

@@ -49,6 +49,7 @@ catalog as (
         listed_in,
         description,
         _raw_payload,
+        _intake_issue,
         _source_file,
         _ingest_date,
         _loaded_at
@@ -110,6 +111,7 @@ checked as (
     select
         parsed.*,
         case
+            when parsed._intake_issue is not null then 'malformed'
             when parsed.is_duration_in_rating = 1 and coalesce(parsed.duration, '') = ''
                 then 'shifted_columns'
             when
@@ -138,6 +140,8 @@ checked as (
                 then 'invalid_range'
         end as rule_reason,
         case
+            when parsed._intake_issue is not null
+                then {{ dbt.concat(["'unreadable row: '", 'parsed._intake_issue']) }}
             when parsed.is_duration_in_rating = 1 and coalesce(parsed.duration, '') = ''
                 then {{ dbt.concat(["'duration found in rating: '", 'parsed.rating']) }}
             {%- for field in required_text_fields %}
