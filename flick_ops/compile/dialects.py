@@ -1,7 +1,8 @@
 """Dialect checks on what the offline compilation recorded.
 
 Every statement must parse in its engine's dialect, and the Synapse SQL must
-be free of the T-SQL traps that DuckDB lets through. The parsers differ per
+be free of the T-SQL traps that DuckDB lets through and of what a dedicated
+SQL pool rejects (synapse_rules.py). The parsers differ per
 engine for a reason: sqlfluff's `tsql` dialect knows Synapse's DDL (`WITH
 (DISTRIBUTION = ..., CLUSTERED COLUMNSTORE INDEX)`, `RENAME OBJECT`), which
 sqlglot does not; sqlglot's `databricks` dialect parses Databricks' DDL and
@@ -23,27 +24,9 @@ import sqlglot
 from sqlfluff.core import FluffConfig, Linter
 from sqlfluff.core.parser import BaseSegment
 
+from flick_ops.compile import synapse_rules
 from flick_ops.compile.recorder import OfflineCompilation, Statement
-
-# Microsoft's list of T-SQL reserved keywords (SQL Server and Azure Synapse Analytics):
-# https://learn.microsoft.com/sql/t-sql/language-elements/reserved-keywords-transact-sql
-_TSQL_RESERVED_WORDS = """
-    ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN BETWEEN BREAK BROWSE BULK BY CASCADE CASE CHECK
-    CHECKPOINT CLOSE CLUSTERED COALESCE COLLATE COLUMN COMMIT COMPUTE CONSTRAINT CONTAINS CONTAINSTABLE CONTINUE
-    CONVERT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER CURSOR DATABASE DBCC
-    DEALLOCATE DECLARE DEFAULT DELETE DENY DESC DISK DISTINCT DISTRIBUTED DOUBLE DROP DUMP ELSE END ERRLVL ESCAPE
-    EXCEPT EXEC EXECUTE EXISTS EXIT EXTERNAL FETCH FILE FILLFACTOR FOR FOREIGN FREETEXT FREETEXTTABLE FROM FULL
-    FUNCTION GOTO GRANT GROUP HAVING HOLDLOCK IDENTITY IDENTITY_INSERT IDENTITYCOL IF IN INDEX INNER INSERT
-    INTERSECT INTO IS JOIN KEY KILL LEFT LIKE LINENO LOAD MERGE NATIONAL NOCHECK NONCLUSTERED NOT NULL NULLIF OF
-    OFF OFFSETS ON OPEN OPENDATASOURCE OPENQUERY OPENROWSET OPENXML OPTION OR ORDER OUTER OVER PERCENT PIVOT PLAN
-    PRECISION PRIMARY PRINT PROC PROCEDURE PUBLIC RAISERROR READ READTEXT RECONFIGURE REFERENCES REPLICATION
-    RESTORE RESTRICT RETURN REVERT REVOKE RIGHT ROLLBACK ROWCOUNT ROWGUIDCOL RULE SAVE SCHEMA SECURITYAUDIT SELECT
-    SEMANTICKEYPHRASETABLE SEMANTICSIMILARITYDETAILSTABLE SEMANTICSIMILARITYTABLE SESSION_USER SET SETUSER
-    SHUTDOWN SOME STATISTICS SYSTEM_USER TABLE TABLESAMPLE TEXTSIZE THEN TO TOP TRAN TRANSACTION TRIGGER TRUNCATE
-    TRY_CONVERT TSEQUAL UNION UNIQUE UNPIVOT UPDATE UPDATETEXT USE USER VALUES VARYING VIEW WAITFOR WHEN WHERE
-    WHILE WITH WRITETEXT
-"""
-TSQL_RESERVED = frozenset(_TSQL_RESERVED_WORDS.split())
+from flick_ops.compile.synapse_rules import TSQL_RESERVED, deep_recursion
 
 # Reserved words T-SQL accepts unquoted, as functions: a column named `user` silently becomes the login's name.
 _USER_FUNCTIONS = frozenset({"USER", "SESSION_USER", "SYSTEM_USER", "CURRENT_USER"})
@@ -82,6 +65,11 @@ class Finding:
 
 def check_compilation(compilation: OfflineCompilation) -> list[Finding]:
     """Every parse failure and T-SQL trap in one target's compiled statements."""
+    with deep_recursion():
+        return _check_compilation(compilation)
+
+
+def _check_compilation(compilation: OfflineCompilation) -> list[Finding]:
     findings = []
     for position, statement in _numbered(compilation.statements):
         if compilation.target == "synapse":
@@ -106,19 +94,25 @@ def _numbered(statements: tuple[Statement, ...]) -> Iterator[tuple[int, Statemen
 def tsql_units(sql: str) -> list[str]:
     """The batch itself and every SQL text it runs through EXEC('...'), unescaped.
 
-    A `create view <name> as` header is dropped from an EXEC'd text: the same
-    model SQL goes out under several scratch view names, and parsing it once
-    is what keeps these checks quick.
+    The view name of a `create view <name> as` EXEC'd text is replaced by one
+    fixed name: the same model SQL goes out under several scratch view names,
+    and parsing it once is what keeps these checks quick (the header stays, as
+    a view body has rules of its own).
     """
     units = [sql]
     for match in _EXEC_BODY.finditer(sql):
         body = match.group(1).replace("''", "'")
-        units += tsql_units(_VIEW_HEADER.sub("", body, count=1))
+        units += tsql_units(_VIEW_HEADER.sub("create view scratch_view as ", body, count=1))
     return units
 
 
 def tsql_traps(sql: str) -> list[tuple[str, str]]:
     """Constructs T-SQL rejects (or Synapse cannot store) that DuckDB accepts, as (check, detail) pairs."""
+    with deep_recursion():
+        return _tsql_traps(sql)
+
+
+def _tsql_traps(sql: str) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if _COLUMNSTORE.search(_code_only(sql)) and _MAX_TEXT.search(_code_only(sql)):
         problems.append(("varchar(max) in a columnstore table", "columnstore tables cannot hold (n)varchar(max)"))
@@ -129,7 +123,8 @@ def tsql_traps(sql: str) -> list[tuple[str, str]]:
         tree = _tsql_tree(unit)
         if tree is not None:
             problems += _tree_traps(tree)
-    return problems
+        problems += synapse_rules.problems(unit)
+    return list(dict.fromkeys(problems))  # a construct both parsers flag is reported once
 
 
 def _tree_traps(tree: BaseSegment) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,10 +23,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flick_ops.compile.recorder import MODES, OfflineCompilation, Statement, read_statement_log, write_outputs
+from flick_ops.compile.recorder import (
+    MODES,
+    OfflineCompilation,
+    Statement,
+    read_macro_log,
+    read_statement_log,
+    write_outputs,
+)
 from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace
 
 TARGETS = ("synapse", "databricks")
+# What dbt reads of the project; a scratch copy with extra models planted holds these and nothing else.
+PROJECT_FILES = ("dbt_project.yml", "profiles.example.yml", "models", "macros", "snapshots", "seeds")
 DEFAULT_TIMEOUT_SECONDS = 300
 # Look-ups of columns nobody documented get the engine's plain text type.
 _DEFAULT_COLUMN_TYPE = {"synapse": "varchar(4000)", "databricks": "string"}
@@ -50,6 +60,7 @@ class _Child:
     process: subprocess.Popen[str]
     log: Path
     statements: Path
+    macros: Path
 
 
 def compile_offline(
@@ -58,15 +69,25 @@ def compile_offline(
     *,
     project_dir: Path = PROJECT_ROOT,
     select: Sequence[str] = (),
+    extra_models: Path | None = None,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     progress: Callable[[str], None] = lambda message: None,
 ) -> OfflineCompilation:
-    """Every statement dbt would send to `target` on a first and on a later run, written under out_dir."""
+    """Every statement dbt would send to `target` on a first and on a later run, written under out_dir.
+
+    With extra_models (a folder of model files, such as the Synapse trap corpus), the project is copied
+    to out_dir/_project with that folder planted as models/<its name>, and, unless `select` says
+    otherwise, only the planted models are compiled: one dbt parse for all of them.
+    """
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     out_dir = Path(out_dir).resolve()
+    project_dir = Path(project_dir)
+    if extra_models is not None:
+        project_dir = plant_models(Path(extra_models), out_dir / "_project", project_dir)
+        select = tuple(select) or (f"path:models/{Path(extra_models).name}",)
     started = time.monotonic()
-    children = [_start_child(target, mode, out_dir, Path(project_dir), select) for mode in MODES]
+    children = [_start_child(target, mode, out_dir, project_dir, select) for mode in MODES]
     progress(f"{target}: running dbt run + snapshot offline ({', '.join(MODES)}), at most {timeout_seconds:.0f} s")
     try:
         for child in children:
@@ -77,12 +98,34 @@ def compile_offline(
         for child in children:
             _stop(child.process)
     statements: list[Statement] = []
+    macros: set[str] = set()
     for child in children:
         statements.extend(read_statement_log(child.statements))
-    compilation = OfflineCompilation.read(target, out_dir, statements, time.monotonic() - started)
+        macros |= read_macro_log(child.macros)
+    compilation = OfflineCompilation.read(target, out_dir, statements, time.monotonic() - started, macros)
     index = write_outputs(compilation)
     progress(f"{target}: {len(compilation.nodes())} nodes, {len(statements)} statements -> {index}")
     return compilation
+
+
+def plant_models(models: Path, into: Path, project_dir: Path = PROJECT_ROOT) -> Path:
+    """A fresh copy of the dbt project in `into` (no lake, warehouse or artifacts), with `models` as models/<name>."""
+    if not models.is_dir():
+        raise OfflineCompileError(f"{models} is not a folder of models")
+    if into.exists():
+        shutil.rmtree(into)
+    into.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = project_dir / name
+        if source.is_dir():
+            shutil.copytree(source, into / name)
+        else:
+            shutil.copy2(source, into / name)
+    planted = into / "models" / models.name
+    if planted.exists():
+        raise OfflineCompileError(f"the project already has a models/{models.name} folder")
+    shutil.copytree(models, planted)
+    return into
 
 
 def _start_child(target: str, mode: str, out_dir: Path, project_dir: Path, select: Sequence[str]) -> _Child:
@@ -96,9 +139,11 @@ def _start_child(target: str, mode: str, out_dir: Path, project_dir: Path, selec
         project_dir=project_dir,
     )
     statements = work / "statements.jsonl"
+    macros = work / "macros.txt"
     log = work / "dbt_output.log"
     command = [sys.executable, "-m", "flick_ops.compile.harness", "--target", target, "--mode", mode]
-    command += ["--statements", str(statements), *[arg for s in select for arg in ("--select", s)]]
+    command += ["--statements", str(statements), "--macros", str(macros)]
+    command += [arg for s in select for arg in ("--select", s)]
     with log.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(
             command,
@@ -109,7 +154,7 @@ def _start_child(target: str, mode: str, out_dir: Path, project_dir: Path, selec
             text=True,
             start_new_session=True,  # its own process group, so a time-out stops everything it started
         )
-    return _Child(mode, process, log, statements)
+    return _Child(mode, process, log, statements, macros)
 
 
 def _wait(child: _Child, target: str, deadline: float) -> None:
@@ -130,12 +175,12 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.wait()
 
 
-def _run_child(target: str, mode: str, statements_path: Path, select: Sequence[str]) -> int:
+def _run_child(target: str, mode: str, statements_path: Path, macros_path: Path, select: Sequence[str]) -> int:
     """In the child: parse, put the stand-ins in place, then run and snapshot as dbt would."""
     from dbt.cli.main import dbtRunner
 
     from flick_ops.compile.fakes import OfflineCatalog, install
-    from flick_ops.compile.recorder import StatementLog
+    from flick_ops.compile.recorder import MacroLog, StatementLog
 
     selection = [arg for s in select for arg in ("--select", s)]
     parsed = dbtRunner().invoke(["parse", "--target", target, "--quiet"])
@@ -145,6 +190,7 @@ def _run_child(target: str, mode: str, statements_path: Path, select: Sequence[s
     manifest = parsed.result
     catalog = OfflineCatalog.from_manifest(manifest, mode, _DEFAULT_COLUMN_TYPE[target], SQLGLOT_DIALECT[target])
     install(manifest.metadata.adapter_type or target, catalog, StatementLog(statements_path, mode).record)
+    MacroLog(macros_path).install()
     runner = dbtRunner(manifest=manifest)
     failed = False
     for command in ("run", "snapshot"):
@@ -160,9 +206,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--target", required=True, choices=TARGETS)
     parser.add_argument("--mode", required=True, choices=MODES)
     parser.add_argument("--statements", required=True, type=Path)
+    parser.add_argument("--macros", required=True, type=Path)
     parser.add_argument("--select", action="append", default=[])
     args = parser.parse_args(argv)
-    return _run_child(args.target, args.mode, args.statements, args.select)
+    return _run_child(args.target, args.mode, args.statements, args.macros, args.select)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,47 @@ class StatementLog:
             log.write(line + "\n")
 
 
+class MacroLog:
+    """Appends the unique id of each macro dbt renders, once, to a text file; safe from dbt's worker threads.
+
+    It shows which dispatched versions (`synapse__...`, `fabric__...`) an offline run exercised, and so
+    which macro outputs the dialect checks have seen.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")
+
+    def install(self) -> None:
+        from dbt.clients.jinja import MacroGenerator
+
+        render = MacroGenerator.__call__
+        log = self
+
+        def render_and_record(generator: MacroGenerator, *args: object, **kwargs: object) -> object:
+            log.record(generator.macro.unique_id)
+            return render(generator, *args, **kwargs)
+
+        MacroGenerator.__call__ = render_and_record  # type: ignore[method-assign]
+
+    def record(self, unique_id: str) -> None:
+        with self._lock:
+            if unique_id in self._seen:
+                return
+            self._seen.add(unique_id)
+            with self._path.open("a", encoding="utf-8") as log:
+                log.write(unique_id + "\n")
+
+
+def read_macro_log(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    return {line for line in path.read_text(encoding="utf-8").splitlines() if line}
+
+
 def read_statement_log(path: Path) -> list[Statement]:
     if not path.exists():
         return []
@@ -65,6 +106,7 @@ class OfflineCompilation:
     out_dir: Path
     statements: tuple[Statement, ...]
     seconds: float
+    rendered_macros: frozenset[str] = frozenset()
 
     def nodes(self, mode: str | None = None) -> list[str]:
         return sorted({s.node for s in self.statements if s.node != RUN_LEVEL and (mode is None or s.mode == mode)})
@@ -74,8 +116,15 @@ class OfflineCompilation:
         return [s.sql for s in self.statements if s.mode == mode and node_name in (s.node, s.node_name)]
 
     @classmethod
-    def read(cls, target: str, out_dir: Path, statements: Iterable[Statement], seconds: float) -> OfflineCompilation:
-        return cls(target, out_dir, tuple(statements), seconds)
+    def read(
+        cls,
+        target: str,
+        out_dir: Path,
+        statements: Iterable[Statement],
+        seconds: float,
+        rendered_macros: Iterable[str] = (),
+    ) -> OfflineCompilation:
+        return cls(target, out_dir, tuple(statements), seconds, frozenset(rendered_macros))
 
 
 def write_outputs(compilation: OfflineCompilation) -> Path:

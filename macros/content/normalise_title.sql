@@ -66,12 +66,10 @@
             else {{ unyeared }}
         end
     {%- endset -%}
-    {#- translate() turns every mark into char(7) in one call (a replace() per mark nests ~40 deep), then they go. -#}
+    {#- One replace() per mark: Synapse dedicated pools have no translate(). -#}
     {%- set stripped -%}
-        replace(
-            translate({{ article_first }}, '{{ punctuation | join('') | replace("'", "''") }}', replicate(char(7), {{ punctuation | length }})),
-            char(7), ''
-        )
+        {{ 'replace(' * (punctuation | length) }}{{ article_first }}
+        {%- for mark in punctuation %}, '{{ mark | replace("'", "''") }}', ''){% endfor %}
     {%- endset -%}
     {#- Collapse runs of spaces: mark each space's end, drop marks that follow a space, then the marks. -#}
     ltrim(rtrim(replace(replace(replace({{ stripped }}, ' ', ' ' + char(7)), char(7) + ' ', ''), char(7), '')))

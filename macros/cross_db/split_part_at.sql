@@ -15,7 +15,7 @@
 {#- The list as a JSON array of strings, indexed by a computed path (0-based). -#}
 {% macro fabric__split_part_at(text, delimiter, position) -%}
     json_value(
-        concat('["', replace(string_escape({{ text }}, 'json'), {{ delimiter }}, '","'), '"]'),
+        concat('["', replace({{ tsql_json_string(text) }}, {{ delimiter }}, '","'), '"]'),
         concat('$[', {{ position }} - 1, ']')
     )
 {%- endmacro %}

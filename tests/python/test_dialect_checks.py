@@ -6,16 +6,12 @@ The planted models live in a copy of the project; compiling only them takes
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from flick_ops.compile.dialects import check_compilation, tsql_traps
-from flick_ops.compile.harness import compile_offline
-from flick_ops.dbt_invocation import PROJECT_ROOT
-
-PROJECT_FILES = ("dbt_project.yml", "profiles.example.yml", "models", "macros", "snapshots", "seeds")
+from flick_ops.compile.harness import compile_offline, plant_models
 
 SCRATCH_MODELS = {
     "scratch_nested_cte": (
@@ -57,20 +53,12 @@ models:
 @pytest.fixture(scope="module")
 def planted_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the dbt project (no lake, warehouse or artifacts) with the scratch models planted."""
-    project = tmp_path_factory.mktemp("project") / "flick"
-    project.mkdir()
-    for name in PROJECT_FILES:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        else:
-            shutil.copy2(source, project / name)
-    scratch = project / "models" / "scratch"
+    scratch = tmp_path_factory.mktemp("planted") / "scratch"
     scratch.mkdir()
     for name, sql in SCRATCH_MODELS.items():
         (scratch / f"{name}.sql").write_text(sql)
     (scratch / "_scratch__models.yml").write_text(SCRATCH_PROPERTIES)
-    return project
+    return plant_models(scratch, tmp_path_factory.mktemp("project") / "flick")
 
 
 @pytest.mark.dbt

@@ -9,6 +9,7 @@ incremental and snapshot paths, and that every statement parses.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -54,6 +55,18 @@ def test_every_model_and_snapshot_compiles_in_both_modes(compiled: dict[str, Off
 def test_every_statement_passes_the_dialect_checks(compiled: dict[str, OfflineCompilation], target: str) -> None:
     findings = check_compilation(compiled[target])
     assert findings == [], "\n".join(str(f) for f in findings[:20])
+
+
+def test_every_synapse_dispatch_macro_is_rendered_and_so_checked(compiled: dict[str, OfflineCompilation]) -> None:
+    """Each synapse__/fabric__ macro of the project went into the statements the dialect checks read."""
+    definition = re.compile(r"\{%-?\s*macro\s+((?:synapse|fabric)__\w+)\s*\(")
+    dispatched = {
+        f"macro.flick.{name}"
+        for path in (PROJECT_ROOT / "macros").rglob("*.sql")
+        for name in definition.findall(path.read_text())
+    }
+    assert len(dispatched) >= 15, dispatched
+    assert dispatched - compiled["synapse"].rendered_macros == set()
 
 
 def test_synapse_tables_carry_their_folder_distribution_and_index(compiled: dict[str, OfflineCompilation]) -> None:

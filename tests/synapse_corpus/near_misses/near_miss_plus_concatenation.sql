@@ -1,0 +1,3 @@
+{# valid on a dedicated SQL pool #}
+select account_id + '-' + title_id as pair_key
+from {{ ref('fct_playback_sessions') }}

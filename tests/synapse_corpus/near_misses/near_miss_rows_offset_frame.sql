@@ -1,0 +1,3 @@
+{# valid on a dedicated SQL pool #}
+select session_id, sum(watch_time_ms) over (partition by account_id order by started_at rows between 6 preceding and current row) as last_week_ms
+from {{ ref('fct_playback_sessions') }}

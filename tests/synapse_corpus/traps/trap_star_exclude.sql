@@ -1,0 +1,3 @@
+{# finding: select * exclude | columns #}
+select * exclude (os)
+from {{ ref('fct_playback_sessions') }}

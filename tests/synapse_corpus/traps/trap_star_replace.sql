@@ -1,0 +1,3 @@
+{# finding: select * replace | columns #}
+select * replace (upper(os) as os)
+from {{ ref('fct_playback_sessions') }}
