@@ -349,3 +349,22 @@ def test_each_dashboard_names_saved_queries_whose_metrics_it_depends_on(default_
         for name in names:
             metrics = saved_queries[name]["query_params"]["metrics"]
             assert {f"metric.flick.{metric}" for metric in metrics} <= depends_on, (exposure["name"], name)
+
+
+# KPI doc blocks that define no aggregate: a ranking, and the runtime rule views divide by.
+KPI_BLOCKS_THAT_ARE_NOT_METRICS = {"kpi_top10_rank", "kpi_views_runtime"}
+
+
+def test_every_kpi_doc_block_is_a_metric_described_by_that_block(default_warehouse) -> None:
+    manifest = json.loads((Path(default_warehouse.workspace.target_path) / "manifest.json").read_text("utf-8"))
+    blocks = {doc["name"]: doc["block_contents"] for doc in manifest["docs"].values() if doc["package_name"] == "flick"}
+    kpis = {name for name in blocks if name.startswith("kpi_")} - KPI_BLOCKS_THAT_ARE_NOT_METRICS
+    described = {
+        name
+        for metric in manifest["metrics"].values()
+        for name in kpis
+        if metric["description"].strip().startswith(blocks[name].strip())
+    }
+    assert kpis - described == set(), "KPI doc blocks no metric is described by"
+    overview = blocks["__overview__"]
+    assert "#!/metric/metric.flick." in overview, "the overview page links to no metric"
