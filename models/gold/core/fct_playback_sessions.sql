@@ -50,7 +50,8 @@ final as (
         cast(completion_ratio as decimal(9, 6)) as completion_ratio,
         cast(
             case
-                when completion_ratio >= {{ completion_threshold }} then 1
+                -- Reaching the end without playing (a seek) completes nothing: kpi_completed_session.
+                when completion_ratio >= {{ completion_threshold }} and watch_time_ms > 0 then 1
                 when completion_ratio is not null then 0
             end
             as int
