@@ -62,6 +62,7 @@ _SAMPLE_BYTES = 64 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_BYTE_SET = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Control characters, and the stand-ins surrogateescape gives bytes that were not valid text.
 _UNCARRIABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\udc80-\udcff]")
@@ -425,18 +426,29 @@ def _check_jsonl(data: bytes, entity: LandedEntity) -> _Checked:
 
 
 def _is_canonical_jsonl(data: bytes) -> bool:
-    """UTF-8, `\\n` only, no blank line, no control byte, ends with a line end: readable as landed."""
+    """UTF-8, `\\n` only, no blank line, no control byte, ends with a line end: readable as landed.
+
+    Written for the largest feed (Event Hubs capture files of 100+ MB): each
+    test is one pass in C over the bytes.
+    """
     if data.startswith(_UTF8_BOM) or b"\r" in data or b"\n\n" in data or data[:1] == b"\n" or data[-1:] != b"\n":
         return False
-    if _CONTROL_BYTES.search(data):
+    if len(data.translate(None, _CONTROL_BYTE_SET)) != len(data):
         return False
-    if max((len(line) for line in data.split(b"\n")), default=0) > MAX_LINE_BYTES:
+    if len(data) > MAX_LINE_BYTES and _longest_line(data) > MAX_LINE_BYTES:
         return False
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _longest_line(data: bytes) -> int:
+    import numpy as np
+
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    return int(np.diff(ends, prepend=-1).max()) if len(ends) else len(data)
 
 
 # CSV ----------------------------------------------------------------------------------------------
