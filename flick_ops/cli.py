@@ -99,6 +99,15 @@ def main() -> None:
     show_default=True,
     help="Share of landed rows that go wrong the way real feeds do (malformed, missing, mistyped, duplicated, late, ...). 0 for a clean lake.",
 )
+@click.option(
+    "--anomaly",
+    "anomalies",
+    multiple=True,
+    metavar="KIND[:SOURCE.ENTITY[.FIELD]]@DATE",
+    help="Plant a bad day (repeatable): volume_drop (40%% of playback.events land), late_arrival (reviews.scores "
+    "8 h late), quarantine_spike (every reviews.scores row unparsable), null_burst (social.mentions "
+    "sentiment_score all null); another entity or field after a colon.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def generate(
     lake_root: Path,
@@ -108,6 +117,7 @@ def generate(
     events_per_day: int,
     start_date: datetime,
     dirty_rate: float,
+    anomalies: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Write a realistic Bronze lake from all six of Flick's sources.
@@ -119,8 +129,13 @@ def generate(
     <lake>/_generation_manifest.json.
     """
     from flick_ops.generate import generate_lake
+    from flick_ops.generate.anomalies import PlantedAnomaly
     from flick_ops.generate.world import GeneratorConfig
 
+    try:
+        planted = [PlantedAnomaly.parse(text) for text in anomalies]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--anomaly") from exc
     config = GeneratorConfig(
         lake_root=lake_root,
         seed=seed,
@@ -130,7 +145,10 @@ def generate(
         start_date=start_date.date(),
         dirty_rate=dirty_rate,
     )
-    summary = generate_lake(config, show_progress=not quiet)
+    try:
+        summary = generate_lake(config, show_progress=not quiet, anomalies=planted)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--anomaly") from exc
     click.echo(summary.describe())
 
 
