@@ -104,7 +104,8 @@ def main() -> None:
     "anomalies",
     multiple=True,
     metavar="KIND[:SOURCE.ENTITY[.FIELD]]@DATE",
-    help="Plant a bad day (repeatable): volume_drop (40%% of playback.events land), late_arrival (reviews.scores "
+    help="Plant a bad day (repeatable): volume_drop (40%% of playback.events land), volume_surge (2.5 times, as "
+    "on a launch), late_arrival (reviews.scores "
     "8 h late), quarantine_spike (every reviews.scores row unparsable), null_burst (social.mentions "
     "sentiment_score all null); another entity or field after a colon.",
 )

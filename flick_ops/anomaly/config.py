@@ -78,7 +78,10 @@ class AnomalyConfig:
 
 
 def load_config(path: Path, known_events_path: Path | None = None) -> AnomalyConfig:
-    """Read deploy/anomalies.yml (every key optional) and the known-events seed it names."""
+    """Read deploy/anomalies.yml (every key optional) and the known-events seed it names.
+
+    `known_events` in the file is relative to the project (the folder above deploy/).
+    """
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else {}
     raw = raw or {}
     baseline = raw.get("baseline", {})

@@ -9,6 +9,8 @@ Anomalies (`flick-ops generate --anomaly KIND[:SOURCE.ENTITY[.FIELD]]@YYYY-MM-DD
 change one entity's files of one ingest date after the lake is written:
 
 * `volume_drop`: 40% of the rows land (default `playback.events`);
+* `volume_surge`: about 2.5 times the rows land, the extra ones new records
+  with keys of their own, as on a title launch (default `playback.events`);
 * `late_arrival`: the day's files land 8 hours late (default `reviews.scores`);
 * `quarantine_spike`: every row carries a value its field's type cannot parse,
   so Silver quarantines the whole batch as `bad_type` (default
@@ -24,9 +26,11 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from flick_ops.lake.contract import BOOLEAN, DATE, DECIMAL, ENTITIES, INTEGER, TIMESTAMP, Entity, entity
@@ -41,6 +45,7 @@ UNPARSABLE = {INTEGER: "TBA", DECIMAL: "N/A", DATE: "TBA", TIMESTAMP: "not a tim
 
 DEFAULT_TARGETS = {
     "volume_drop": "playback.events",
+    "volume_surge": "playback.events",
     "late_arrival": "reviews.scores",
     "quarantine_spike": "reviews.scores",
     "null_burst": "social.mentions.sentiment_score",
@@ -99,7 +104,7 @@ def plant_anomalies(lake_root: Path, anomalies: Iterable[PlantedAnomaly], seed: 
         files = _files_of(lake_root, anomaly)
         if not files:
             raise ValueError(f"{anomaly.kind}: no {anomaly.entity.source}.{anomaly.entity.name} files on {anomaly.day}")
-        if anomaly.kind != "late_arrival":
+        if anomaly.kind != "late_arrival":  # late files keep their content; their arrival time moves
             for path in files:
                 _rewrite(path, anomaly, seed)
     late = {path for anomaly in anomalies if anomaly.kind == "late_arrival" for path in _files_of(lake_root, anomaly)}
@@ -129,24 +134,54 @@ def _rewrite(path: Path, anomaly: PlantedAnomaly, seed: int) -> None:
     if anomaly.entity.file_format == "csv":
         rows = list(csv.reader(io.StringIO(text)))
         header, body = rows[0], rows[1:]
-        body = [_changed_csv_row(header, row, anomaly) for row in _kept(body, anomaly, seed, path)]
+        copy = partial(_csv_copy, [header.index(k) for k in anomaly.entity.key if k in header])
+        body = [_changed_csv_row(header, row, anomaly) for row in _resized(body, anomaly, seed, path, copy)]
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows([header, *body])
         path.write_text(out.getvalue(), encoding="utf-8")
     else:
-        lines = [_changed_json_line(line, anomaly) for line in _kept(text.splitlines(), anomaly, seed, path)]
+        copy = partial(_json_copy, anomaly.entity.key)
+        lines = [_changed_json_line(line, anomaly) for line in _resized(text.splitlines(), anomaly, seed, path, copy)]
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
 
-def _kept(rows: list, anomaly: PlantedAnomaly, seed: int, path: Path) -> list:
-    if anomaly.kind != "volume_drop":
-        return rows
+def _resized(rows: list, anomaly: PlantedAnomaly, seed: int, path: Path, copy: Callable) -> list:
+    """The rows a volume anomaly leaves: 40% of them for a drop; each with one or two new copies for a surge."""
     salt = f"{seed}:{path.name}:{anomaly.day}"
-    return [
-        row
-        for i, row in enumerate(rows)
-        if int.from_bytes(hashlib.sha256(f"{salt}:{i}".encode()).digest()[:4], "big") < VOLUME_KEPT * 2**32
+    draws = [
+        int.from_bytes(hashlib.sha256(f"{salt}:{i}".encode()).digest()[:4], "big") / 2**32 for i in range(len(rows))
     ]
+    if anomaly.kind == "volume_drop":
+        return [row for row, draw in zip(rows, draws, strict=True) if draw < VOLUME_KEPT]
+    if anomaly.kind == "volume_surge":
+        copies = [(row, 1 + (draw < 0.5)) for row, draw in zip(rows, draws, strict=True)]
+        return [row for row, _ in copies] + [copy(row, n) for row, count in copies for n in range(1, count + 1)]
+    return rows
+
+
+def _new_key(value: object, n: int) -> object:
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return f"{value}{n}"
+    return str(uuid.UUID(bytes=hashlib.sha256(f"{value}:{n}".encode()).digest()[:16], version=4))
+
+
+def _json_copy(key: tuple[str, ...], line: str, n: int) -> str:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return line
+    if not isinstance(record, dict):
+        return line
+    record.update({name: _new_key(record.get(name), n) for name in key if name in record})
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+
+
+def _csv_copy(key_positions: list[int], row: list[str], n: int) -> list[str]:
+    return [_new_key(value, n) if i in key_positions else value for i, value in enumerate(row)]
 
 
 def _replacement(anomaly: PlantedAnomaly) -> str | None:

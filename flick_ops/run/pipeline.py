@@ -4,14 +4,19 @@ One run, in order:
 
 1. **Freshness and landing.** `dbt source freshness` measures every source the
    selection reads; a source past its error threshold, or empty, stops the run
-   before any model builds (exit 3). Warnings go on and are alerted.
+   before any model builds (exit 3). Warnings go on and are alerted. Then the
+   anomaly checks judge what landed against its history (`flick_ops.anomaly`):
+   a `stop` finding stops the run the same way; a `hold` finding keeps the
+   source's consumers from publishing.
 2. **Build.** `dbt build`; when a failure is transient (see `retry`), wait with
    exponential backoff and jitter and run `dbt retry`, which re-runs only the
    nodes that failed or were skipped. A deterministic failure is not a reason
    to retry. A build that failed keeps its failures; nodes downstream of them
    were skipped by dbt.
 3. **Publish and share, degraded.** Only publish-spec entries whose model
-   built and passed its tests in this run are published (a spec group goes
+   built and passed its tests in this run, and that no anomaly holds (the
+   quarantine shares and watched models' row counts are judged after the
+   build), are published (a spec group goes
    out whole or not at all); the Cosmos documents and lake exports of the
    others are left exactly as the last good run left them.
 4. **Alert and record.** Failures, warnings and stale sources go to the
@@ -27,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +45,8 @@ from flick_ops.run.nodes import FAILED, Diagnosis, NodeOutcome, compiled_sql_pat
 from flick_ops.run.retry import RetryPolicy, classify
 
 if TYPE_CHECKING:  # the publish package (and its Azure SDK) is imported only when a run publishes
+    from flick_ops.anomaly.config import AnomalyConfig
+    from flick_ops.anomaly.gate import AnomalyRun, Verdict
     from flick_ops.publish import PublishSpec
 
 EXIT_OK = 0
@@ -76,6 +84,7 @@ class PipelineSettings:
     share: Callable[[Path, Echo], str] | None = None
     extra_env: Mapping[str, str] | None = None
     sleep: Callable[[float], None] = time.sleep
+    anomalies: AnomalyConfig | None = None  # None: no anomaly checks
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,10 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
     summary["freshness"] = _freshness_summary(freshness)
     if freshness is None or freshness.blocking:
         return _stop_for_sources(settings, record, summary, freshness, echo)
+    anomalies = _anomaly_run(settings, record, echo)
+    landed = _check_landed(settings, anomalies, summary)
+    if landed is not None and landed.stop:
+        return _stop_for_anomalies(record, summary, echo)
 
     attempts = _build_with_retries(settings, record, echo)
     outcomes = merge_attempts([attempt.run_results for attempt in attempts if attempt.run_results])
@@ -125,9 +138,10 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
     summary["build"] = _build_summary(attempts, outcomes, diagnosis, crashed)
     _echo_build(summary["build"], diagnosis, echo)
 
+    held = _check_outputs(settings, anomalies, landed, manifest, summary) if landed is not None and not crashed else {}
     publish = None
     if settings.publish and not crashed:
-        publish = _publish(settings.publish, settings.workspace, record, outcomes, diagnosis, freshness, echo)
+        publish = _publish(settings.publish, settings.workspace, record, outcomes, diagnosis, freshness, held, echo)
         summary["publish"] = _publish_summary(publish)
     if settings.share and publish and not publish.error:
         summary["share"] = _share_or_skip(settings, record, diagnosis, echo)
@@ -226,6 +240,58 @@ def _stop_for_sources(
             postmortem_hint=f"Post-mortem: flick-ops postmortem {record.run_id}",
         ),
         echo,
+    )
+    record.write_summary(summary)
+    echo(f"run {record.run_id} {status} (exit {EXIT_STOPPED_BY_SOURCES})")
+    return PipelineResult(record.run_id, EXIT_STOPPED_BY_SOURCES, status, 0, None, None, summary)
+
+
+def _anomaly_run(settings: PipelineSettings, record: RunRecord, echo: Echo) -> AnomalyRun | None:
+    if settings.anomalies is None:
+        return None
+    from flick_ops.anomaly.gate import AnomalyRun  # the anomaly checks read the run history: imported after it
+
+    send = partial(_send, settings, record, echo=echo)
+    return AnomalyRun(settings.anomalies, settings.history_root, record.folder, settings.target, send, echo)
+
+
+def _check_landed(settings: PipelineSettings, run: AnomalyRun | None, summary: dict) -> Verdict | None:
+    """Judge what landed; None when the checks are off. The graph comes from the freshness invocation."""
+    if run is None:
+        return None
+    manifest_path = Path(settings.workspace.target_path) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    started = datetime.now(UTC)
+    from flick_ops.anomaly.gate import check_landed
+
+    verdict = check_landed(run, Path(settings.workspace.lake_root), manifest)
+    summary["anomalies"] = {"landed": verdict.summary(run.config.baseline.min_history)}
+    RunRecord(run.run_folder).log_step("anomalies", "stop" if verdict.stop else "judged", started, phase="landed")
+    return verdict
+
+
+def _check_outputs(
+    settings: PipelineSettings, run: AnomalyRun | None, landed: Verdict, manifest: Mapping, summary: dict
+) -> dict[str, str]:
+    """Judge the build's quarantines and watched models (DuckDB only); the models to hold back and why."""
+    held = dict(landed.held)
+    if run is None or settings.target != "duckdb":
+        return held
+    started = datetime.now(UTC)
+    built = summary["build"]["models_built"]
+    day = (settings.as_of or started).date()
+    from flick_ops.anomaly.gate import check_outputs
+
+    verdict = check_outputs(run, Path(settings.workspace.duckdb_path), landed, manifest, built, day)
+    summary["anomalies"]["outputs"] = verdict.summary(run.config.baseline.min_history)
+    RunRecord(run.run_folder).log_step("anomalies", "judged", started, phase="outputs", held_models=len(verdict.held))
+    return {**held, **verdict.held}
+
+
+def _stop_for_anomalies(record: RunRecord, summary: dict, echo: Echo) -> PipelineResult:
+    status = "stopped: anomalous sources"
+    summary.update(
+        status=status, exit_code=EXIT_STOPPED_BY_SOURCES, finished_at=datetime.now(UTC).isoformat(timespec="seconds")
     )
     record.write_summary(summary)
     echo(f"run {record.run_id} {status} (exit {EXIT_STOPPED_BY_SOURCES})")
@@ -348,6 +414,7 @@ def _publish(
     outcomes: Mapping[str, NodeOutcome],
     diagnosis: Diagnosis,
     freshness: FreshnessReport,
+    anomaly_holds: Mapping[str, str],
     echo: Echo,
 ) -> PublishOutcome:
     from flick_ops.publish import GateRefused, GoldReader, PublishState, SpecError, export_to_lake, load_spec
@@ -362,7 +429,7 @@ def _publish(
     except SpecError as exc:
         return _publish_failed(record, started, str(exc), echo)
     project = manifest["metadata"]["project_name"]
-    held_back = _held_back(spec, manifest, outcomes, diagnosis)
+    held_back = _held_back(spec, manifest, outcomes, diagnosis, anomaly_holds)
     chosen = [entry for entry in spec.entries if entry.name not in held_back]
     for name, reason in held_back.items():
         echo(f"publish: holding back {name}: {reason}")
@@ -397,9 +464,15 @@ def _publish(
 
 
 def _held_back(
-    spec: PublishSpec, manifest: Mapping, outcomes: Mapping[str, NodeOutcome], diagnosis: Diagnosis
+    spec: PublishSpec,
+    manifest: Mapping,
+    outcomes: Mapping[str, NodeOutcome],
+    diagnosis: Diagnosis,
+    anomaly_holds: Mapping[str, str],
 ) -> dict[str, str]:
     """Spec entries that keep what consumers have now, with the reason.
+
+    An anomaly holding a model (model name -> why) holds its entry as a failure would.
 
     A spec group goes out whole: when one member failed, the others are held back too (the app reads them
     together). A member outside the selection did not fail; it just keeps its last good version.
@@ -421,6 +494,9 @@ def _held_back(
             )
         elif unique_id in diagnosis.unpublishable_models:
             reasons[entry.name] = f"{entry.model} {outcome.status} or did not pass its tests"
+            failed.add(entry.name)
+        elif entry.model in anomaly_holds:
+            reasons[entry.name] = anomaly_holds[entry.model]
             failed.add(entry.name)
     for group, members in spec.groups.items():
         failing = [member for member in members if member in failed]
