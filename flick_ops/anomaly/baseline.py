@@ -15,7 +15,8 @@ against the days before it in a trailing window, never against itself:
   nor used as history;
 * the band has floors, so a perfectly steady history does not make noise an
   anomaly: a share of the centre for volumes, counting noise (sqrt of the
-  count), and a fixed width for shares and hours.
+  count; for a share of n rows, the binomial sqrt(p(1-p)/n)), and a fixed
+  width for shares and hours.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Tolerance:
     mads: float = 5.0  # robust standard deviations
     relative: float = 0.0  # share of the median (volumes: a day at 75% of usual is not news)
     absolute: float = 0.0  # fixed width in the measure's unit (shares, hours)
-    counting_noise: bool = False  # counts: at least `mads` x sqrt(median)
+    counting_noise: bool = False  # counts: at least `mads` x sqrt(median); shares of n rows: x sqrt(p(1-p)/n)
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,12 @@ def band_for(
     tolerance: Tolerance,
     settings: BaselineSettings,
     skip_days: Collection[date] = (),
+    of_rows: int | None = None,
 ) -> Band | None:
-    """The band `day` should fall in, from the series' earlier days; None without enough history."""
+    """The band `day` should fall in, from the series' earlier days; None without enough history.
+
+    `of_rows` is the number of rows the day's value is a share of (for the binomial noise of a share).
+    """
     start = day - timedelta(days=settings.window_days)
     window = {d: v for d, v in series.items() if start <= d < day and d not in skip_days}
     if len(window) < settings.min_history:
@@ -85,7 +90,7 @@ def band_for(
         tolerance.mads * MAD_TO_SIGMA * mad,
         tolerance.relative * abs(median),
         tolerance.absolute,
-        tolerance.mads * abs(median) ** 0.5 if tolerance.counting_noise else 0.0,
+        _counting_noise(median, of_rows) * tolerance.mads if tolerance.counting_noise else 0.0,
     )
     return Band(
         low=max(0.0, median - spread),  # every measure here is a count, share, size or hour: never below 0
@@ -96,3 +101,10 @@ def band_for(
         history_to=max(used),
         basis=basis,
     )
+
+
+def _counting_noise(median: float, of_rows: int | None) -> float:
+    if not of_rows:
+        return abs(median) ** 0.5
+    share = min(max(median, 1 / of_rows), 1.0)
+    return (share * (1 - share) / of_rows) ** 0.5

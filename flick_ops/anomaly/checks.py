@@ -94,11 +94,12 @@ def judge(observations: Iterable[Observation], history: Series, config: AnomalyC
         family = o.measure.split(".", 1)[0]
         if family not in config.tolerances:
             continue
-        if family.endswith("_share") and (o.of_rows or 0) < config.min_rows:
-            continue
+        few_rows = family.endswith("_share") and (o.of_rows or 0) < config.min_rows
         series = history.get((o.subject, o.measure), {})
-        band = band_for(series, o.day, config.tolerances[family], config.baseline, config.known_days(o.subject))
-        if band is not None and family in COUNTS and band.median < config.min_rows:
+        band = band_for(
+            series, o.day, config.tolerances[family], config.baseline, config.known_days(o.subject), o.of_rows
+        )
+        if few_rows or (band is not None and family in COUNTS and band.median < config.min_volume):
             band = None
         bound = config.bounds.get(family)
         broke_bound = bound is not None and o.value > bound

@@ -22,8 +22,8 @@ DEFAULT_TOLERANCES: Mapping[str, Tolerance] = {
     "row_bytes": Tolerance(mads=5.0, relative=0.25),
     "distinct_keys": Tolerance(mads=5.0, relative=0.4, counting_noise=True),
     "arrival_hour": Tolerance(mads=5.0, absolute=1.0),
-    "null_share": Tolerance(mads=5.0, absolute=0.05),
-    "quarantine_share": Tolerance(mads=5.0, absolute=0.05),
+    "null_share": Tolerance(mads=5.0, absolute=0.05, counting_noise=True),
+    "quarantine_share": Tolerance(mads=5.0, absolute=0.05, counting_noise=True),
 }
 
 
@@ -48,8 +48,10 @@ class AnomalyConfig:
     tolerances: Mapping[str, Tolerance] = field(default_factory=lambda: dict(DEFAULT_TOLERANCES))
     # Upper bounds judged from the first day, history or not (a batch 100% quarantined needs no baseline).
     bounds: Mapping[str, float] = field(default_factory=lambda: {"quarantine_share": 0.5, "null_share": 0.5})
-    # Below this many rows a day's shares, and a usual volume, are noise: they are not judged against a band.
-    min_rows: int = 20
+    # A share of fewer rows moves a point or more per row: not judged against a band (fixed bounds still hold).
+    min_rows: int = 100
+    # A volume whose median is below this is mostly counting noise: not judged against a band.
+    min_volume: int = 20
     default_severity: str = WARN
     source_severity: Mapping[str, str] = field(default_factory=dict)
     model_severity: str = HOLD
@@ -99,7 +101,8 @@ def load_config(path: Path, known_events_path: Path | None = None) -> AnomalyCon
             same_weekday_min=int(baseline.get("same_weekday_min", 3)),
         ),
         bounds={**AnomalyConfig().bounds, **(raw.get("bounds") or {})},
-        min_rows=int(raw.get("min_rows", 20)),
+        min_rows=int(raw.get("min_rows", 100)),
+        min_volume=int(raw.get("min_volume", 20)),
         default_severity=severity.get("default", WARN),
         source_severity=dict(sources),
         model_severity=severity.get("models", HOLD),
