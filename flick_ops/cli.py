@@ -15,6 +15,7 @@ from flick_ops.commands.ingest import ingest
 from flick_ops.commands.parity import parity
 from flick_ops.commands.postmortem import postmortem
 from flick_ops.commands.publish import publish
+from flick_ops.commands.report import report
 from flick_ops.commands.run import run
 from flick_ops.commands.share import share
 
@@ -192,6 +193,7 @@ main.add_command(publish)
 main.add_command(share)
 main.add_command(run)
 main.add_command(postmortem)
+main.add_command(report)
 main.add_command(compile_command)
 main.add_command(parity)
 main.add_command(ingest)

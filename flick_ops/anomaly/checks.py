@@ -83,8 +83,15 @@ def fmt(measure: str, value: float) -> str:
     return f"{value:,.0f}"
 
 
-def judged(measure: str, config: AnomalyConfig) -> bool:
-    return measure.split(".", 1)[0] in config.tolerances
+def expected_band(o: Observation, series: Mapping[date, float], config: AnomalyConfig) -> Band | None:
+    """The band an observation is judged against; None when its measure is not judged, the history is too short,
+    or the day's rows (a share's) or the usual volume (a count's) are too few to tell an anomaly from noise."""
+    family = o.measure.split(".", 1)[0]
+    if family not in config.tolerances or (family.endswith("_share") and (o.of_rows or 0) < config.min_rows):
+        return None
+    tolerance = config.tolerances[family]
+    band = band_for(series, o.day, tolerance, config.baseline, config.known_days(o.subject), o.of_rows)
+    return None if band is not None and family in COUNTS and band.median < config.min_volume else band
 
 
 def judge(observations: Iterable[Observation], history: Series, config: AnomalyConfig) -> list[Finding]:
@@ -94,13 +101,8 @@ def judge(observations: Iterable[Observation], history: Series, config: AnomalyC
         family = o.measure.split(".", 1)[0]
         if family not in config.tolerances:
             continue
-        few_rows = family.endswith("_share") and (o.of_rows or 0) < config.min_rows
         series = history.get((o.subject, o.measure), {})
-        band = band_for(
-            series, o.day, config.tolerances[family], config.baseline, config.known_days(o.subject), o.of_rows
-        )
-        if few_rows or (band is not None and family in COUNTS and band.median < config.min_volume):
-            band = None
+        band = expected_band(o, series, config)
         bound = config.bounds.get(family)
         broke_bound = bound is not None and o.value > bound
         if not broke_bound and (band is None or band.contains(o.value)):

@@ -23,7 +23,8 @@ DEFAULT_TOLERANCES: Mapping[str, Tolerance] = {
     "distinct_keys": Tolerance(mads=5.0, relative=0.4, counting_noise=True),
     "arrival_hour": Tolerance(mads=5.0, absolute=1.0),
     "null_share": Tolerance(mads=5.0, absolute=0.05, counting_noise=True),
-    "quarantine_share": Tolerance(mads=5.0, absolute=0.05, counting_noise=True),
+    # Ten points: orphaned children follow their quarantined parents, so a day's share moves with a few accounts.
+    "quarantine_share": Tolerance(mads=5.0, absolute=0.1, counting_noise=True),
 }
 
 
@@ -100,6 +101,7 @@ def load_config(path: Path, known_events_path: Path | None = None) -> AnomalyCon
             min_history=int(baseline.get("min_history", 7)),
             same_weekday_min=int(baseline.get("same_weekday_min", 3)),
         ),
+        tolerances=_tolerances(path, raw.get("tolerances") or {}),
         bounds={**AnomalyConfig().bounds, **(raw.get("bounds") or {})},
         min_rows=int(raw.get("min_rows", 100)),
         min_volume=int(raw.get("min_volume", 20)),
@@ -110,6 +112,19 @@ def load_config(path: Path, known_events_path: Path | None = None) -> AnomalyCon
         accepted=tuple(raw.get("accept") or ()),
         known_events=load_known_events(events_path),
     )
+
+
+def _tolerances(path: Path, overrides: Mapping[str, Mapping]) -> dict[str, Tolerance]:
+    """The default tolerances, with the file's changes per kind of measure (`quarantine_share: {absolute: 0.1}`)."""
+    tolerances = dict(DEFAULT_TOLERANCES)
+    for family, changes in overrides.items():
+        if family not in tolerances:
+            raise AnomalyConfigError(f"{path}: tolerances.{family}: no such measure; one of {', '.join(tolerances)}")
+        try:
+            tolerances[family] = replace(tolerances[family], **changes)
+        except TypeError as exc:
+            raise AnomalyConfigError(f"{path}: tolerances.{family}: {exc}") from exc
+    return tolerances
 
 
 def load_known_events(path: Path) -> tuple[KnownEvent, ...]:

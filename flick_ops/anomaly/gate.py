@@ -20,6 +20,7 @@ import duckdb
 
 from flick_ops.anomaly.checks import (
     Finding,
+    Series,
     alerting,
     flatten,
     held_models,
@@ -76,7 +77,7 @@ def check_landed(run: AnomalyRun, lake_root: Path, manifest: Mapping) -> Verdict
     history = load_history(run.history_root)
     observations = measure_landed(lake_root, flatten(history))
     write_observations(run.run_folder, observations)
-    findings = judge(observations, history, run.config)
+    findings = judge(observations, _with(history, observations), run.config)
     return _settle(run, "landed", observations, findings, manifest, after_build=False)
 
 
@@ -102,8 +103,17 @@ def check_outputs(
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         observations = measure_quarantine(con, landed_rows, new_days) + measure_model_rows(con, relations, day)
     write_observations(run.run_folder, observations)
-    findings = judge(observations, history, run.config)
+    findings = judge(observations, _with(history, observations), run.config)
     return _settle(run, "outputs", observations, findings, manifest, after_build=True)
+
+
+def _with(history: Series, observations: list[Observation]) -> Series:
+    """The history and this run's measurements: a first run on a lake of many days judges each day by the earlier
+    ones (a day is only ever judged against the days before it)."""
+    merged = {key: dict(days) for key, days in history.items()}
+    for o in observations:
+        merged.setdefault((o.subject, o.measure), {})[o.day] = o.value
+    return merged
 
 
 def _settle(

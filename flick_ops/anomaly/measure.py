@@ -201,7 +201,7 @@ def measure_quarantine(
 def measure_model_rows(con: duckdb.DuckDBPyConnection, relations: Mapping[str, str], day: date) -> list[Observation]:
     """Row counts of the given models (name -> `schema.table`), dated `day`."""
     return [
-        Observation(f"model.{name}", "rows", day, float(con.sql(f"select count(*) from {relation}").fetchone()[0]))
+        Observation(f"model.{name}", "rows", day, float(con.execute(f"select count(*) from {relation}").fetchone()[0]))
         for name, relation in sorted(relations.items())
     ]
 

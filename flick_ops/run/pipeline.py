@@ -264,7 +264,10 @@ def _check_landed(settings: PipelineSettings, run: AnomalyRun | None, summary: d
     started = datetime.now(UTC)
     from flick_ops.anomaly.gate import check_landed
 
-    verdict = check_landed(run, Path(settings.workspace.lake_root), manifest)
+    try:
+        verdict = check_landed(run, Path(settings.workspace.lake_root), manifest)
+    except Exception as exc:  # a broken check must not stop the data it watches: say so, and build
+        return _anomalies_failed(run, summary, "landed", started, exc)
     summary["anomalies"] = {"landed": verdict.summary(run.config.baseline.min_history)}
     RunRecord(run.run_folder).log_step("anomalies", "stop" if verdict.stop else "judged", started, phase="landed")
     return verdict
@@ -282,10 +285,20 @@ def _check_outputs(
     day = (settings.as_of or started).date()
     from flick_ops.anomaly.gate import check_outputs
 
-    verdict = check_outputs(run, Path(settings.workspace.duckdb_path), landed, manifest, built, day)
+    try:
+        verdict = check_outputs(run, Path(settings.workspace.duckdb_path), landed, manifest, built, day)
+    except Exception as exc:  # as before the build: publish on what the other gates say
+        _anomalies_failed(run, summary, "outputs", started, exc)
+        return held
     summary["anomalies"]["outputs"] = verdict.summary(run.config.baseline.min_history)
     RunRecord(run.run_folder).log_step("anomalies", "judged", started, phase="outputs", held_models=len(verdict.held))
     return {**held, **verdict.held}
+
+
+def _anomalies_failed(run: AnomalyRun, summary: dict, phase: str, started: datetime, exc: Exception) -> None:
+    run.echo(f"anomalies ({phase}): the checks failed and judged nothing: {exc}")
+    summary.setdefault("anomalies", {})[phase] = {"error": str(exc)}
+    RunRecord(run.run_folder).log_step("anomalies", "failed", started, phase=phase, error=str(exc))
 
 
 def _stop_for_anomalies(record: RunRecord, summary: dict, echo: Echo) -> PipelineResult:

@@ -1,0 +1,94 @@
+"""`flick-ops run` with anomaly checks: a feed that lands on time but wrong is alerted and held, not passed.
+
+One 3-day lake whose first vendor catalog batch is entirely unparsable (every
+`release_year` reads `TBA`, so Silver quarantines the whole batch). Run with
+the project's settings (vendor: hold), then again with vendor anomalies
+accepted and a run history in which the continue-watching mart had twice its
+rows. About 2 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_run_pipeline import AS_OF, BASELINE_SELECTION, Site, _copy_project, webhook_receiver
+
+from flick_ops.generate import generate_lake
+from flick_ops.generate.anomalies import PlantedAnomaly
+from flick_ops.generate.world import GeneratorConfig
+
+pytestmark = pytest.mark.dbt
+
+
+@pytest.fixture(scope="module")
+def held_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, int, str, list[dict]]:
+    folder = tmp_path_factory.mktemp("run_anomalies")
+    lake = folder / "lake"
+    generate_lake(
+        GeneratorConfig(lake_root=lake, accounts=200, days=3, events_per_day=300, start_date=date(2026, 10, 1), seed=7),
+        show_progress=False,
+        anomalies=[PlantedAnomaly.parse("quarantine_spike:vendor.catalog@2026-10-01")],
+    )
+    site = Site(_copy_project(folder / "project"), lake, folder / "warehouse")
+    with webhook_receiver() as (url, received):
+        exit_code, output = site.run(BASELINE_SELECTION, webhook_url=url)
+    return site, exit_code, output, received
+
+
+def test_a_catalog_batch_quarantined_whole_is_alerted_and_holds_the_feeds_consumers(held_run) -> None:
+    site, exit_code, output, received = held_run
+    summary = site.last_run().summary()
+    findings = {(f["subject"], f["measure"], f["day"]) for f in summary["anomalies"]["outputs"]["findings"]}
+    assert ("vendor.catalog", "quarantine_share", "2026-10-01") in findings, output
+    assert ("vendor.catalog", "quarantine_share.bad_type", "2026-10-01") in findings, output
+
+    anomaly_alerts = [alert for alert in site.alert_log() if alert["kind"] == "anomaly"]
+    assert len(anomaly_alerts) == 1, site.alert_log()
+    text = next(body["text"] for body in received if "found anomalies" in body["title"])
+    assert "vendor.catalog quarantine_share on 2026-10-01: 100.0% (above the fixed bound 50.0%" in text
+    assert "in the run history, 7 needed for a baseline" in text
+
+    # vendor is `hold` in deploy/anomalies.yml: both published entries read the catalog through dim_titles.
+    held = summary["publish"]["held_back"]
+    assert summary["publish"]["published"] == [], output
+    assert set(held) == {"continue_watching", "account_features"}, held
+    assert all("anomaly in vendor.catalog" in why for why in held.values()), held
+    assert exit_code == 0, output  # the build passed; holding back is the degraded outcome, alerted
+
+
+def test_accepted_anomalies_publish_but_a_mart_whose_rows_halved_is_held(held_run, tmp_path: Path) -> None:
+    site, *_ = held_run
+    with duckdb.connect(str(site.warehouse / "flick.duckdb"), read_only=True) as con:
+        rows = con.sql("select count(*) from gold.mart_continue_watching").fetchone()[0]
+    history = tmp_path / "runs"
+    earlier = history / "20261002T060000Z-0000"
+    earlier.mkdir(parents=True)
+    as_of = date.fromisoformat(AS_OF[:10])
+    with (earlier / "observations.jsonl").open("w") as out:
+        for back in range(1, 10):
+            day = (as_of - timedelta(days=back)).isoformat()
+            out.write(
+                json.dumps(
+                    {"subject": "model.mart_continue_watching", "measure": "rows", "day": day, "value": 2 * rows}
+                )
+                + "\n"
+            )
+    copy = Site(site.project, site.lake, tmp_path / "warehouse")
+    shutil.copytree(site.warehouse, copy.warehouse, ignore=shutil.ignore_patterns("runs", "alerts.jsonl"))
+    shutil.copytree(history, copy.warehouse / "runs")
+
+    exit_code, output = copy.run(BASELINE_SELECTION, "--accept-anomaly", "vendor")
+
+    summary = copy.last_run().summary()
+    assert exit_code == 0, output
+    assert summary["publish"]["published"] == ["account_features"], output
+    why = summary["publish"]["held_back"]["continue_watching"]
+    assert why.startswith("anomaly in model.mart_continue_watching rows on 2026-10-03"), why
+    texts = [f["text"] for f in summary["anomalies"]["outputs"]["findings"]]
+    assert any(t.startswith(f"model.mart_continue_watching rows on 2026-10-03: {rows:,}") for t in texts), texts
+    assert any("vendor.catalog quarantine_share" in t and t.endswith("[warn]") for t in texts), texts
