@@ -13,6 +13,8 @@ against the days before it in a trailing window, never against itself:
   computed (the fixed bounds of `judge_bounds` still apply);
 * days listed as known events (a title launch, a holiday) are neither judged
   nor used as history;
+* the band widens by sqrt(1 + 1/n) for a history of n days (two Tuesdays
+  predict the third less surely than twenty days would);
 * the band has floors, so a perfectly steady history does not make noise an
   anomaly: a share of the centre for volumes, counting noise (sqrt of the
   count; for a share of n rows, the binomial sqrt(p(1-p)/n)), and a fixed
@@ -43,7 +45,7 @@ class Tolerance:
 class BaselineSettings:
     window_days: int = 28
     min_history: int = 7
-    same_weekday_min: int = 3
+    same_weekday_min: int = 2
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,15 @@ def band_for(
     values = list(used.values())
     median = statistics.median(values)
     mad = statistics.median(abs(value - median) for value in values)
-    spread = max(
-        tolerance.mads * MAD_TO_SIGMA * mad,
-        tolerance.relative * abs(median),
-        tolerance.absolute,
-        _counting_noise(median, of_rows) * tolerance.mads if tolerance.counting_noise else 0.0,
-    )
+    spread = (
+        max(
+            tolerance.mads * MAD_TO_SIGMA * mad,
+            tolerance.relative * abs(median),
+            tolerance.absolute,
+            _counting_noise(median, of_rows) * tolerance.mads if tolerance.counting_noise else 0.0,
+        )
+        * (1 + 1 / len(values)) ** 0.5
+    )  # a prediction from few days is less sure than from many
     return Band(
         low=max(0.0, median - spread),  # every measure here is a count, share, size or hour: never below 0
         high=median + spread,

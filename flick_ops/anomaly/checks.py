@@ -55,8 +55,10 @@ class Finding:
                 f"expected {fmt(o.measure, self.band.low)}..{fmt(o.measure, self.band.high)}, "
                 f"{self.band.describe_history()} in the run history"
             )
-        else:
+        elif self.history_days < min_history:
             why = f"{self.history_days} earlier day(s) in the run history, {min_history} needed for a baseline"
+        else:
+            why = f"too few rows that day for a baseline ({self.observation.of_rows})"
         if self.bound is not None:
             why = f"above the fixed bound {fmt(o.measure, self.bound)}; {why}"
         return f"{head} ({why}) [{self.severity}]"

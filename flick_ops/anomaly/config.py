@@ -99,7 +99,7 @@ def load_config(path: Path, known_events_path: Path | None = None) -> AnomalyCon
         baseline=BaselineSettings(
             window_days=int(baseline.get("window_days", 28)),
             min_history=int(baseline.get("min_history", 7)),
-            same_weekday_min=int(baseline.get("same_weekday_min", 3)),
+            same_weekday_min=int(baseline.get("same_weekday_min", 2)),
         ),
         tolerances=_tolerances(path, raw.get("tolerances") or {}),
         bounds={**AnomalyConfig().bounds, **(raw.get("bounds") or {})},
