@@ -39,14 +39,18 @@ PLANTED = {
 }
 LAUNCH = "volume_surge@2026-10-28"
 LAUNCH_DAY = date(2026, 10, 28)
-QUARANTINES = "+quarantine_app +quarantine_studio +quarantine_vendor +quarantine_social +quarantine_reviews +quarantine_playback"
+QUARANTINES = (
+    "+quarantine_app +quarantine_studio +quarantine_vendor +quarantine_social +quarantine_reviews +quarantine_playback"
+)
 
 
 def _measured(folder: Path, anomalies: list[str]) -> list[Observation]:
     """Generate the lake, run the quarantine models on it, and measure it as `flick-ops run` does."""
     lake = folder / "lake"
     generate_lake(
-        GeneratorConfig(lake_root=lake, **LAKE), show_progress=False, anomalies=[PlantedAnomaly.parse(a) for a in anomalies]
+        GeneratorConfig(lake_root=lake, **LAKE),
+        show_progress=False,
+        anomalies=[PlantedAnomaly.parse(a) for a in anomalies],
     )
     landed = measure_landed(lake, {})
     workspace = DbtWorkspace.in_folder(folder, lake_root=lake)

@@ -1,10 +1,11 @@
 """`flick-ops run` with anomaly checks: a feed that lands on time but wrong is alerted and held, not passed.
 
 One 3-day lake whose first vendor catalog batch is entirely unparsable (every
-`release_year` reads `TBA`, so Silver quarantines the whole batch). Run with
-the project's settings (vendor: hold), then again with vendor anomalies
-accepted and a run history in which the continue-watching mart had twice its
-rows. About 2 minutes on 2 cores.
+`release_year` reads `TBA`, so Silver quarantines the whole batch) and whose
+second day of social mentions has no sentiment. Run with the project's
+settings (vendor: hold, social: warn); again with vendor anomalies accepted
+and a run history in which the continue-watching mart had twice its rows;
+and with social set to stop. About 2.5 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def held_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, int, str, 
     generate_lake(
         GeneratorConfig(lake_root=lake, accounts=200, days=3, events_per_day=300, start_date=date(2026, 10, 1), seed=7),
         show_progress=False,
-        anomalies=[PlantedAnomaly.parse("quarantine_spike:vendor.catalog@2026-10-01")],
+        anomalies=[
+            PlantedAnomaly.parse("quarantine_spike:vendor.catalog@2026-10-01"),
+            PlantedAnomaly.parse("null_burst@2026-10-02"),
+        ],
     )
     site = Site(_copy_project(folder / "project"), lake, folder / "warehouse")
     with webhook_receiver() as (url, received):
@@ -48,8 +52,10 @@ def test_a_catalog_batch_quarantined_whole_is_alerted_and_holds_the_feeds_consum
     assert ("vendor.catalog", "quarantine_share.bad_type", "2026-10-01") in findings, output
 
     anomaly_alerts = [alert for alert in site.alert_log() if alert["kind"] == "anomaly"]
-    assert len(anomaly_alerts) == 1, site.alert_log()
-    text = next(body["text"] for body in received if "found anomalies" in body["title"])
+    assert len(anomaly_alerts) == 2, site.alert_log()  # what landed (the null burst), then the build's outputs
+    landed, outputs = (body["text"] for body in received if "found anomalies" in body["title"])
+    assert "social.mentions null_share.sentiment_score on 2026-10-02: 100.0%" in landed and "[warn]" in landed
+    text = outputs
     assert "vendor.catalog quarantine_share on 2026-10-01: 100.0% (above the fixed bound 50.0%" in text
     assert "in the run history, 7 needed for a baseline" in text
 
@@ -92,3 +98,20 @@ def test_accepted_anomalies_publish_but_a_mart_whose_rows_halved_is_held(held_ru
     texts = [f["text"] for f in summary["anomalies"]["outputs"]["findings"]]
     assert any(t.startswith(f"model.mart_continue_watching rows on 2026-10-03: {rows:,}") for t in texts), texts
     assert any("vendor.catalog quarantine_share" in t and t.endswith("[warn]") for t in texts), texts
+
+
+def test_a_stop_severity_stops_the_run_before_the_build(held_run, tmp_path: Path) -> None:
+    site, *_ = held_run
+    settings = tmp_path / "anomalies.yml"
+    settings.write_text("severity:\n  sources:\n    social: stop\n")
+    copy = Site(site.project, site.lake, tmp_path / "warehouse")
+
+    exit_code, output = copy.run(BASELINE_SELECTION, "--anomalies", str(settings))
+
+    record = copy.last_run()
+    assert exit_code == 3, output
+    assert record.summary()["status"] == "stopped: anomalous sources"
+    assert record.attempts() == []  # no dbt build ran
+    (alert,) = copy.alert_log()
+    assert alert["kind"] == "anomaly" and "the run stops before the build" in alert["summary"]
+    assert any(d.startswith("social.mentions null_share.sentiment_score on 2026-10-02") for d in alert["details"])
