@@ -101,7 +101,8 @@ def check_outputs(
         if node.get("resource_type") == "model" and node["name"] in set(run.config.models) & set(built_models)
     }
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        observations = measure_quarantine(con, landed_rows, new_days) + measure_model_rows(con, relations, day)
+        observations = measure_quarantine(con, landed_rows, new_days, built_models)
+        observations += measure_model_rows(con, relations, day)
     write_observations(run.run_folder, observations)
     findings = judge(observations, _with(history, observations), run.config)
     return _settle(run, "outputs", observations, findings, manifest, after_build=True)

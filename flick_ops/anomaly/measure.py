@@ -25,7 +25,7 @@ the day's signature.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -165,12 +165,24 @@ def _parse_measures(
 
 
 def measure_quarantine(
-    con: duckdb.DuckDBPyConnection, landed_rows: Mapping[tuple[str, date], float], days: Iterable[tuple[str, date]]
+    con: duckdb.DuckDBPyConnection,
+    landed_rows: Mapping[tuple[str, date], float],
+    days: Iterable[tuple[str, date]],
+    built: Collection[str] | None = None,
 ) -> list[Observation]:
-    """Quarantine share, overall and per reason, of each (entity, ingest date) asked for, from silver quarantine_*."""
-    tables = con.sql(
-        "select table_schema, table_name from information_schema.tables where table_name like 'quarantine\\_%' escape '\\'"
-    ).fetchall()
+    """Quarantine share, overall and per reason, of each (entity, ingest date) asked for, from silver quarantine_*.
+
+    With `built` (the models this run built), only quarantines rebuilt now are read: an older one does not hold
+    the new days yet, and would pass them as clean.
+    """
+    tables = [
+        (schema, name)
+        for schema, name in con.sql(
+            "select table_schema, table_name from information_schema.tables where table_name like 'quarantine\\_%' escape '\\'"
+        ).fetchall()
+        if built is None or name in built
+    ]
+    read_sources = {name.removeprefix("quarantine_") for _schema, name in tables}
     if not tables:
         return []
     union = " union all ".join(
@@ -184,7 +196,7 @@ def measure_quarantine(
     observations = []
     for subject, day in sorted(set(days)):
         landed = landed_rows.get((subject, day))
-        if not landed:
+        if not landed or subject.split(".", 1)[0] not in read_sources:
             continue
         by_reason = counts.get((subject, day), {})
         total = int(landed)
