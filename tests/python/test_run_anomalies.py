@@ -94,9 +94,12 @@ def test_accepted_anomalies_publish_but_a_mart_whose_rows_halved_is_held(held_ru
     assert summary["publish"]["published"] == ["continue_watching"], output
     why = summary["publish"]["held_back"]["account_features"]
     assert why == "anomaly in model.ml_account_features rows on 2026-10-03", why
-    texts = [f["text"] for f in summary["anomalies"]["outputs"]["findings"]]
-    expected = f"model.ml_account_features rows on 2026-10-03: {rows:,} (expected {int(0.6 * 2 * rows)}"
-    assert any(t.startswith(expected) for t in texts), texts
+    findings = summary["anomalies"]["outputs"]["findings"]
+    (halved,) = [f for f in findings if f["subject"] == "model.ml_account_features"]
+    assert halved["value"] == rows and halved["median"] == 2 * rows and halved["low"] > rows, halved
+    assert halved["text"].startswith(f"model.ml_account_features rows on 2026-10-03: {rows:,} (expected "), halved
+    assert "median of 9 all days 2026-09-24..2026-10-02 in the run history) [hold]" in halved["text"], halved
+    texts = [f["text"] for f in findings]
     assert any("vendor.catalog quarantine_share" in t and t.endswith("[warn]") for t in texts), texts
 
 
