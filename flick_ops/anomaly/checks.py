@@ -20,6 +20,7 @@ from flick_ops.anomaly.baseline import Band, band_for
 from flick_ops.anomaly.config import HOLD, STOP, AnomalyConfig, KnownEvent
 from flick_ops.anomaly.measure import Observation
 from flick_ops.run.history import run_ids
+from flick_ops.run.nodes import descendants
 
 OBSERVATIONS = "observations.jsonl"
 COUNTS = ("rows", "distinct_keys")
@@ -181,22 +182,9 @@ def held_models(findings: Iterable[Finding], manifest: Mapping, after_build: boo
                 if source == "model"
                 else [uid for uid in manifest.get("sources", {}) if uid.startswith(f"source.{project}.{source}.")]
             )
-            reach = {uid.split(".")[-1] for uid in _descendants(roots, children) if uid.startswith("model.")}
-            if source == "model":
-                reach.add(name)
+            reach = {uid.split(".")[-1] for uid in descendants(roots, children) if uid.startswith("model.")}
         else:
             continue
         for model in sorted(reach):
             held.setdefault(model, f"anomaly in {finding.subject} {finding.measure} on {finding.day}")
     return held
-
-
-def _descendants(roots: Sequence[str], children: Mapping[str, Sequence[str]]) -> set[str]:
-    seen: set[str] = set()
-    frontier = list(roots)
-    while frontier:
-        for child in children.get(frontier.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                frontier.append(child)
-    return seen

@@ -12,7 +12,7 @@ subject, the measure, the value, the expected band and the history behind it.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,12 +26,14 @@ from flick_ops.anomaly.checks import (
     held_models,
     judge,
     load_history,
+    read_observations,
     stops,
     write_observations,
 )
-from flick_ops.anomaly.config import AnomalyConfig
+from flick_ops.anomaly.config import HOLD, STOP, AnomalyConfig
 from flick_ops.anomaly.measure import Observation, measure_landed, measure_model_rows, measure_quarantine
 from flick_ops.run import alerts
+from flick_ops.run.history import RunRecord, run_ids
 
 Echo = Callable[[str], None]
 Send = Callable[[alerts.Alert], None]
@@ -105,7 +107,43 @@ def check_outputs(
         observations += measure_model_rows(con, relations, day)
     write_observations(run.run_folder, observations)
     findings = judge(observations, _with(history, observations), run.config)
-    return _settle(run, "outputs", observations, findings, manifest, after_build=True)
+    verdict = _settle(run, "outputs", observations, findings, manifest, after_build=True)
+    standing = held_models(_standing(run, [*landed.observations, *observations]), manifest, after_build=True)
+    for model, why in standing.items():
+        run.echo(f"  still held: {model}: {why}")
+    return replace(
+        verdict, held={**{m: f"{why} (found by an earlier run)" for m, why in standing.items()}, **verdict.held}
+    )
+
+
+def _standing(run: AnomalyRun, measured_now: list[Observation]) -> list[Finding]:
+    """Hold and stop findings of earlier runs that no later measurement has cleared and nobody has accepted.
+
+    A day that was held stays held (its rows are still in the warehouse) until its files change and it measures
+    normal, or it is accepted (`--accept-anomaly`, `accept:`) or listed as a known event.
+    """
+    standing: dict[tuple[str, str, str], dict] = {}
+    for run_id in run_ids(run.history_root):
+        if run_id == run.run_id:
+            break
+        folder = Path(run.history_root) / run_id
+        found = {
+            (f["subject"], f["measure"], f["day"]): f
+            for phase in (RunRecord(folder).summary().get("anomalies") or {}).values()
+            for f in phase.get("findings", [])
+        }
+        for o in read_observations(folder):
+            standing.pop((o.subject, o.measure, o.day.isoformat()), None)  # measured again: judged again
+        standing.update({key: f for key, f in found.items() if f["severity"] in (HOLD, STOP) and not f["excused_by"]})
+    for o in measured_now:
+        standing.pop((o.subject, o.measure, o.day.isoformat()), None)
+    findings = []
+    for f in standing.values():
+        observation = Observation.from_json(f)
+        severity = run.config.severity_of(observation.subject)
+        if severity in (HOLD, STOP) and run.config.known_event(observation.subject, observation.day) is None:
+            findings.append(Finding(observation, severity, None, None, 0))
+    return findings
 
 
 def _with(history: Series, observations: list[Observation]) -> Series:
