@@ -10,11 +10,14 @@ against the days before it in a trailing window, never against itself:
 * day-of-week aware: when the window holds enough days of the same weekday,
   only those are used (Saturday is judged against Saturdays);
 * too little history, no judgement: below `min_history` days the band is not
-  computed (the fixed bounds of `judge_bounds` still apply);
+  computed (the fixed bounds of `checks.judge` still apply);
 * days listed as known events (a title launch, a holiday) are neither judged
   nor used as history;
 * the band widens by sqrt(1 + 1/n) for a history of n days (two Tuesdays
   predict the third less surely than twenty days would);
+* volumes have a ceiling too, from three days of history on: three noisy
+  Fridays must not make a band so wide that 40% of the usual volume passes
+  (half the median either way);
 * the band has floors, so a perfectly steady history does not make noise an
   anomaly: a share of the centre for volumes, counting noise (sqrt of the
   count; for a share of n rows, the binomial sqrt(p(1-p)/n)), and a fixed
@@ -39,6 +42,7 @@ class Tolerance:
     relative: float = 0.0  # share of the median (volumes: a day at 75% of usual is not news)
     absolute: float = 0.0  # fixed width in the measure's unit (shares, hours)
     counting_noise: bool = False  # counts: at least `mads` x sqrt(median); shares of n rows: x sqrt(p(1-p)/n)
+    max_relative: float | None = None  # volumes: never wider than this share of the median
 
 
 @dataclass(frozen=True)
@@ -88,15 +92,15 @@ def band_for(
     values = list(used.values())
     median = statistics.median(values)
     mad = statistics.median(abs(value - median) for value in values)
-    spread = (
-        max(
-            tolerance.mads * MAD_TO_SIGMA * mad,
-            tolerance.relative * abs(median),
-            tolerance.absolute,
-            _counting_noise(median, of_rows) * tolerance.mads if tolerance.counting_noise else 0.0,
-        )
-        * (1 + 1 / len(values)) ** 0.5
-    )  # a prediction from few days is less sure than from many
+    widest = max(
+        tolerance.mads * MAD_TO_SIGMA * mad,
+        tolerance.relative * abs(median),
+        tolerance.absolute,
+        _counting_noise(median, of_rows) * tolerance.mads if tolerance.counting_noise else 0.0,
+    )
+    spread = widest * (1 + 1 / len(values)) ** 0.5  # a prediction from few days is less sure than from many
+    if tolerance.max_relative is not None and len(values) >= 3:  # two days may be an initial load and a normal day
+        spread = min(spread, tolerance.max_relative * abs(median))
     return Band(
         low=max(0.0, median - spread),  # every measure here is a count, share, size or hour: never below 0
         high=median + spread,

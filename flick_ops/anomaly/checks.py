@@ -59,7 +59,10 @@ class Finding:
         elif self.history_days < min_history:
             why = f"{self.history_days} earlier day(s) in the run history, {min_history} needed for a baseline"
         else:
-            why = f"too few rows that day for a baseline ({self.observation.of_rows})"
+            why = (
+                f"{self.observation.of_rows} rows that day, too few for a baseline from the "
+                f"{self.history_days} earlier day(s) in the run history"
+            )
         if self.bound is not None:
             why = f"above the fixed bound {fmt(o.measure, self.bound)}; {why}"
         return f"{head} ({why}) [{self.severity}]"

@@ -18,9 +18,9 @@ ANY_SOURCE = "*"
 
 # The band around the median per kind of measure (the part of a measure's name before the first dot).
 DEFAULT_TOLERANCES: Mapping[str, Tolerance] = {
-    "rows": Tolerance(mads=5.0, relative=0.4, counting_noise=True),
+    "rows": Tolerance(mads=5.0, relative=0.4, counting_noise=True, max_relative=0.5),
     "row_bytes": Tolerance(mads=5.0, relative=0.25),
-    "distinct_keys": Tolerance(mads=5.0, relative=0.4, counting_noise=True),
+    "distinct_keys": Tolerance(mads=5.0, relative=0.4, counting_noise=True, max_relative=0.5),
     "arrival_hour": Tolerance(mads=5.0, absolute=1.0),
     "null_share": Tolerance(mads=5.0, absolute=0.05, counting_noise=True),
     # Ten points: orphaned children follow their quarantined parents, so a day's share moves with a few accounts.

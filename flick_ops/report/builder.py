@@ -104,8 +104,9 @@ def _series_chart(
     series = dict(sorted(history[(subject, measure)].items()))
     family = measure.split(".", 1)[0]
     landed = history.get((subject, "rows"), {})  # what a share is of, as the checks measured it
+    of_rows = {day: int(landed.get(day, 0)) if family.endswith("_share") else None for day in series}
     bands = {
-        day: expected_band(Observation(subject, measure, day, value, int(landed.get(day, 0))), series, config)
+        day: expected_band(Observation(subject, measure, day, value, of_rows[day]), series, config)
         for day, value in series.items()
     }
     flagged = {day for day in series if (subject, measure, day) in alerted}
