@@ -24,6 +24,7 @@ the day's signature.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,7 +114,8 @@ def measure_landed(lake_root: Path, known: Mapping[tuple[str, str, date], float]
         changed.setdefault(entity, {})[day] = files
     with duckdb.connect() as con:
         for entity, days in changed.items():
-            observations += _parse_measures(con, entity, days)
+            with contextlib.suppress(duckdb.Error):  # a file no reader can parse: its signature is all it gets
+                observations += _parse_measures(con, entity, days)
     size = {(o.subject, o.day): o.value for o in observations if o.measure == "bytes"}
     observations += [
         Observation(o.subject, "row_bytes", o.day, round(size[(o.subject, o.day)] / o.value, 2))
