@@ -3,7 +3,7 @@
 One 3-day lake whose first vendor catalog batch is entirely unparsable (every
 `release_year` reads `TBA`, so Silver quarantines the whole batch) and whose
 second day of social mentions has no sentiment. Run with the project's
-settings (vendor: hold, social: warn); again with nothing new (still held);
+settings but vendor: hold (social: warn); again with nothing new (still held);
 again with the batch accepted and a run history in which the account-features
 mart had twice its rows; and with social set to stop. About 4 minutes on 2
 cores.
@@ -18,13 +18,24 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_run_pipeline import AS_OF, BASELINE_SELECTION, NARROW_SELECTION, Site, _copy_project, webhook_receiver
+from test_run_pipeline import (
+    AS_OF,
+    BASELINE_SELECTION,
+    NARROW_SELECTION,
+    PROJECT_ROOT,
+    Site,
+    _copy_project,
+    webhook_receiver,
+)
 
 from flick_ops.generate import generate_lake
 from flick_ops.generate.anomalies import PlantedAnomaly
 from flick_ops.generate.world import GeneratorConfig
 
 pytestmark = pytest.mark.dbt
+# The project's settings with the vendor feed's anomalies holding its consumers back.
+VENDOR_HOLD = (PROJECT_ROOT / "deploy" / "anomalies.yml").read_text().replace("vendor: warn", "vendor: hold")
+assert "vendor: hold" in VENDOR_HOLD
 # The published marts and the quarantines the checks read after the build (a whole-project run builds them all).
 SELECTION = f"{BASELINE_SELECTION} +quarantine_vendor +quarantine_social"
 # Later runs on a copy of the first one's warehouse rebuild only the published marts and what their tests read.
@@ -43,7 +54,8 @@ def held_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, int, str, 
             PlantedAnomaly.parse("null_burst@2026-10-02"),
         ],
     )
-    site = Site(_copy_project(folder / "project"), lake, folder / "warehouse")
+    project = _copy_project(folder / "project", {"deploy/anomalies.yml": VENDOR_HOLD})
+    site = Site(project, lake, folder / "warehouse")
     with webhook_receiver() as (url, received):
         exit_code, output = site.run(SELECTION, webhook_url=url)
     return site, exit_code, output, received
@@ -64,7 +76,7 @@ def test_a_catalog_batch_quarantined_whole_is_alerted_and_holds_the_feeds_consum
     assert "vendor.catalog quarantine_share on 2026-10-01: 100.0% (above the fixed bound 50.0%" in text
     assert "in the run history, 7 needed for a baseline" in text
 
-    # vendor is `hold` in deploy/anomalies.yml: both published entries read the catalog through dim_titles.
+    # vendor is `hold` here: both published entries read the catalog through dim_titles.
     held = summary["publish"]["held_back"]
     assert summary["publish"]["published"] == [], output
     for entry in ("continue_watching", "account_features"):
