@@ -17,6 +17,7 @@ from flick_ops.commands.intake import intake
 from flick_ops.commands.parity import parity
 from flick_ops.commands.postmortem import postmortem
 from flick_ops.commands.publish import publish
+from flick_ops.commands.report import report
 from flick_ops.commands.run import run
 from flick_ops.commands.share import share
 from flick_ops.errors import EXIT_FAILED, describe_expected
@@ -127,6 +128,16 @@ def main(verbose: bool) -> None:
     help="Capture moment (UTC): nothing stamped later lands. Default: now, so a window that ends today ends at "
     "the moment the lake is generated.",
 )
+@click.option(
+    "--anomaly",
+    "anomalies",
+    multiple=True,
+    metavar="KIND[:SOURCE.ENTITY[.FIELD]]@DATE",
+    help="Plant a bad day (repeatable): volume_drop (40%% of playback.events land), volume_surge (2.5 times, as "
+    "on a launch), late_arrival (reviews.scores "
+    "8 h late), quarantine_spike (every reviews.scores row unparsable), null_burst (social.mentions "
+    "sentiment_score all null); another entity or field after a colon.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def generate(
     lake_root: Path,
@@ -137,6 +148,7 @@ def generate(
     start_date: datetime,
     dirty_rate: float,
     not_after: datetime | None,
+    anomalies: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Write a realistic Bronze lake from all six of Flick's sources.
@@ -149,8 +161,13 @@ def generate(
     """
     from flick_ops.errors import OperatorError
     from flick_ops.generate import generate_lake
+    from flick_ops.generate.anomalies import PlantedAnomaly
     from flick_ops.generate.world import GeneratorConfig
 
+    try:
+        planted = [PlantedAnomaly.parse(text) for text in anomalies]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--anomaly") from exc
     try:
         lake_root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -167,7 +184,10 @@ def generate(
         dirty_rate=dirty_rate,
         not_after=not_after.replace(tzinfo=UTC) if not_after else datetime.now(UTC),
     )
-    summary = generate_lake(config, show_progress=not quiet)
+    try:
+        summary = generate_lake(config, show_progress=not quiet, anomalies=planted)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--anomaly") from exc
     click.echo(summary.describe())
 
 
@@ -211,6 +231,7 @@ main.add_command(publish)
 main.add_command(share)
 main.add_command(run)
 main.add_command(postmortem)
+main.add_command(report)
 main.add_command(compile_command)
 main.add_command(parity)
 main.add_command(ingest)

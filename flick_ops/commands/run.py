@@ -21,7 +21,8 @@ def _in_warehouse(project_dir: Path, name: str) -> Path:
 @click.command(
     epilog=(
         "Exit codes: 0 built and published (warnings allowed); 1 the build failed (what passed was still published); "
-        "2 usage error (a selector that matches no node, no e-mail hash salt); 3 stopped before building: a source is stale, empty or could not be measured; "
+        "2 usage error (a selector that matches no node, no e-mail hash salt); 3 stopped before building: a source "
+        "is stale, empty or could not be measured, or an anomaly with severity stop; "
         "4 built, but publishing or sharing failed."
     )
 )
@@ -101,6 +102,21 @@ def _in_warehouse(project_dir: Path, name: str) -> Path:
     default=None,
     help="Publish state folder (what each sink was last sent). Default: <project>/warehouse/publish_state.",
 )
+@click.option(
+    "--anomalies",
+    "anomaly_config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Anomaly check settings (severity per source, baselines, watched models). Default: <project>/deploy/anomalies.yml.",
+)
+@click.option("--skip-anomaly-checks", is_flag=True, help="Judge nothing against the run history.")
+@click.option(
+    "--accept-anomaly",
+    "accepted",
+    multiple=True,
+    metavar="NAME",
+    help="A source (vendor), entity (vendor.catalog) or model whose anomalies are alerted but neither hold nor stop (repeatable).",
+)
 def run(
     project_dir: Path,
     target: str,
@@ -116,22 +132,36 @@ def run(
     alert_log: Path | None,
     local_sink: Path | None,
     publish_state: Path | None,
+    anomaly_config: Path | None,
+    skip_anomaly_checks: bool,
+    accepted: tuple[str, ...],
 ) -> None:
     """Run the pipeline: fresh sources, dbt build with retries, then publish and share what passed.
 
-    Stale or empty sources stop the run before any model builds. Transient
+    Stale or empty sources stop the run before any model builds; what landed,
+    the quarantines and the watched models are judged against the run history
+    (deploy/anomalies.yml says per source whether an anomaly warns, holds its
+    consumers back from publishing, or stops the run). Transient
     failures are retried with backoff (dbt retry: only what failed and what
     depends on it); SQL errors and failed tests are not. A failed model keeps
     its consumers on the last good data: only models that built and passed
     their tests are published. Failures and warnings are alerted; every run
     is kept in the history for `flick-ops postmortem`.
     """
+    from flick_ops.anomaly.config import AnomalyConfigError, load_config
     from flick_ops.dbt.selection import require_matches
     from flick_ops.run import PipelineSettings, PublishSettings, run_pipeline
     from flick_ops.run.retry import RetryPolicy
     from flick_ops.salt import require_salt
 
     require_salt(project_dir)
+    anomalies = None
+    if not skip_anomaly_checks:
+        try:
+            anomalies = load_config(anomaly_config or project_dir / "deploy" / "anomalies.yml").with_accepted(accepted)
+        except AnomalyConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+
     workspace = DbtWorkspace.default(project_dir)
     if lake_root is not None:
         workspace = replace(workspace, lake_root=lake_root)
@@ -157,6 +187,7 @@ def run(
         webhook_url=webhook_url or None,
         publish=publish,
         share=None if skip_share or skip_publish else partial(_share, project_dir),
+        anomalies=anomalies,
     )
     result = run_pipeline(settings, echo=click.echo)
     raise SystemExit(result.exit_code)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from flick_ops.generate.anomalies import PlantedAnomaly, plant_anomalies
 from flick_ops.generate.app import write_app
 from flick_ops.generate.entities import build_world
 from flick_ops.generate.io import Landing
@@ -40,10 +41,16 @@ _WRITERS: dict[str, _Writer] = {
 }
 
 
-def generate_lake(config: GeneratorConfig, show_progress: bool = True, sources: Iterable[str] = SOURCES) -> LakeSummary:
+def generate_lake(
+    config: GeneratorConfig,
+    show_progress: bool = True,
+    sources: Iterable[str] = SOURCES,
+    anomalies: Iterable[PlantedAnomaly] = (),
+) -> LakeSummary:
     """Replace `<lake_root>/bronze/` with freshly generated files and write the generation manifest.
 
-    `sources` narrows the run to some sources (their folders alone are replaced).
+    `sources` narrows the run to some sources (their folders alone are replaced). `anomalies` are bad days
+    planted after writing (see `flick_ops.generate.anomalies`); every file gets its arrival time.
     """
     chosen = [source for source in SOURCES if source in set(sources)]
     unknown = sorted(set(sources) - set(SOURCES))
@@ -71,7 +78,13 @@ def generate_lake(config: GeneratorConfig, show_progress: bool = True, sources: 
 
         stats.append(write_playback(world, show_progress))
 
-    summary = LakeSummary(config=_manifest_config(config), entities=_in_contract_order(stats))
+    planted = list(anomalies)
+    plant_anomalies(config.lake_root, planted, config.seed)
+    summary = LakeSummary(
+        config=_manifest_config(config),
+        entities=_in_contract_order(stats),
+        anomalies=[anomaly.as_json() for anomaly in planted],
+    )
     summary.write(config.lake_root)
     return summary
 

@@ -53,6 +53,7 @@ class EntityStats:
 class LakeSummary:
     config: dict
     entities: list[EntityStats]
+    anomalies: list[dict] = field(default_factory=list)  # bad days planted after writing (`--anomaly`)
 
     def describe(self) -> str:
         width = max(len(f"{s.source}.{s.entity}") for s in self.entities)
@@ -60,6 +61,7 @@ class LakeSummary:
         for stats in self.entities:
             dirty = ", ".join(f"{kind} {count}" for kind, count in sorted(stats.dirty.items())) or "-"
             lines.append(f"{stats.source + '.' + stats.entity:<{width}}  {stats.files:>5}  {stats.rows:>10,}  {dirty}")
+        lines += [f"planted {a['kind']} in {a['entity']} on {a['day']}" for a in self.anomalies]
         return "\n".join(lines)
 
     def to_json(self) -> str:
@@ -75,6 +77,7 @@ class LakeSummary:
                 }
                 for s in self.entities
             ],
+            **({"anomalies": self.anomalies} if self.anomalies else {}),
         }
         return json.dumps(payload, indent=2, sort_keys=False) + "\n"
 

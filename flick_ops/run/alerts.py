@@ -18,9 +18,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-FAILURE, WARNING, STALE_SOURCE = "failure", "warning", "stale_source"
-_COLOURS = {FAILURE: "D13438", STALE_SOURCE: "D13438", WARNING: "FFB900"}
-_HEADINGS = {FAILURE: "failed", STALE_SOURCE: "stopped: stale or empty sources", WARNING: "succeeded with warnings"}
+FAILURE, WARNING, STALE_SOURCE, ANOMALY = "failure", "warning", "stale_source", "anomaly"
+_COLOURS = {FAILURE: "D13438", STALE_SOURCE: "D13438", WARNING: "FFB900", ANOMALY: "FF8C00"}
+_HEADINGS = {
+    FAILURE: "failed",
+    STALE_SOURCE: "stopped: stale or empty sources",
+    WARNING: "succeeded with warnings",
+    ANOMALY: "found anomalies",
+}
 _DBT_ERROR_HEADER = re.compile(r"^\w+ Error in (model|test|unit_test|seed|snapshot|source) ")
 MAX_LISTED = 20  # a chat message with 300 skipped nodes helps nobody; the post-mortem has them all
 
@@ -33,7 +38,7 @@ class FailedNode:
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # failure, warning or stale_source
+    kind: str  # failure, warning, stale_source or anomaly
     run_id: str
     target: str
     summary: str

@@ -90,7 +90,7 @@ def diagnose(outcomes: Mapping[str, NodeOutcome], manifest: Mapping) -> Diagnosi
         elif outcome.failed or outcome.status == SKIPPED:
             casualties.append(outcome)
     unpublishable = _unpublishable_models(outcomes, manifest)
-    exposures = _descendants(unpublishable, manifest.get("child_map", {}))
+    exposures = descendants(unpublishable, manifest.get("child_map", {}))
     return Diagnosis(
         root_causes=tuple(root_causes),
         casualties=tuple(casualties),
@@ -120,7 +120,8 @@ def _ancestors(uid: str, parents: Mapping[str, list[str]]) -> set[str]:
     return _walk([uid], parents) - {uid}
 
 
-def _descendants(uids: Iterable[str], children: Mapping[str, list[str]]) -> set[str]:
+def descendants(uids: Iterable[str], children: Mapping[str, list[str]]) -> set[str]:
+    """The nodes given and every node downstream of them."""
     return _walk(uids, children)
 
 

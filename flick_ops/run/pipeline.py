@@ -9,14 +9,19 @@ One run, in order:
    with everything else.
 1. **Freshness and landing.** `dbt source freshness` measures every source the
    selection reads; a source past its error threshold, or empty, stops the run
-   before any model builds (exit 3). Warnings go on and are alerted.
+   before any model builds (exit 3). Warnings go on and are alerted. Then the
+   anomaly checks judge what landed against its history (`flick_ops.anomaly`):
+   a `stop` finding stops the run the same way; a `hold` finding keeps the
+   source's consumers from publishing.
 2. **Build.** `dbt build`; when a failure is transient (see `retry`), wait with
    exponential backoff and jitter and run `dbt retry`, which re-runs only the
    nodes that failed or were skipped. A deterministic failure is not a reason
    to retry. A build that failed keeps its failures; nodes downstream of them
    were skipped by dbt.
 3. **Publish and share, degraded.** Only publish-spec entries whose model
-   built and passed its tests in this run are published (a spec group goes
+   built and passed its tests in this run, and that no anomaly holds (the
+   quarantine shares and watched models' row counts are judged after the
+   build), are published (a spec group goes
    out whole or not at all); the Cosmos documents and lake exports of the
    others are left exactly as the last good run left them.
 4. **Alert and record.** Failures, warnings and stale sources go to the
@@ -32,6 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +52,8 @@ from flick_ops.run.nodes import FAILED, Diagnosis, NodeOutcome, compiled_sql_pat
 from flick_ops.run.retry import RetryPolicy, classify
 
 if TYPE_CHECKING:  # the publish package (and its Azure SDK) is imported only when a run publishes
+    from flick_ops.anomaly.config import AnomalyConfig
+    from flick_ops.anomaly.gate import AnomalyRun, Verdict
     from flick_ops.publish import PublishSpec
 
 EXIT_OK = 0
@@ -83,6 +91,7 @@ class PipelineSettings:
     share: Callable[[Path, Echo], str] | None = None
     extra_env: Mapping[str, str] | None = None
     sleep: Callable[[float], None] = time.sleep
+    anomalies: AnomalyConfig | None = None  # None: no anomaly checks
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,10 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
     summary["freshness"] = _freshness_summary(freshness)
     if freshness is None or freshness.blocking:
         return _stop_for_sources(settings, record, summary, freshness, echo)
+    anomalies = _anomaly_run(settings, record, echo)
+    landed = _check_landed(settings, anomalies, summary)
+    if landed is not None and landed.stop:
+        return _stop_for_anomalies(record, summary, echo)
 
     attempts = _build_with_retries(settings, record, echo)
     outcomes = merge_attempts([attempt.run_results for attempt in attempts if attempt.run_results])
@@ -139,9 +152,10 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
     summary["build"] = _build_summary(attempts, outcomes, diagnosis, crashed)
     _echo_build(summary["build"], diagnosis, echo)
 
+    held = _check_outputs(settings, anomalies, landed, manifest, summary) if landed is not None and not crashed else {}
     publish = None
     if settings.publish and not crashed:
-        publish = _publish(settings.publish, settings.workspace, record, outcomes, diagnosis, freshness, echo)
+        publish = _publish(settings.publish, settings.workspace, record, outcomes, diagnosis, freshness, held, echo)
         summary["publish"] = _publish_summary(publish)
     if settings.share and publish and not publish.error:
         summary["share"] = _share_or_skip(settings, record, diagnosis, echo)
@@ -281,6 +295,71 @@ def _stop_for_sources(
     return PipelineResult(record.run_id, EXIT_STOPPED_BY_SOURCES, status, 0, None, None, summary)
 
 
+def _anomaly_run(settings: PipelineSettings, record: RunRecord, echo: Echo) -> AnomalyRun | None:
+    if settings.anomalies is None:
+        return None
+    from flick_ops.anomaly.gate import AnomalyRun  # the anomaly checks read the run history: imported after it
+
+    send = partial(_send, settings, record, echo=echo)
+    return AnomalyRun(settings.anomalies, settings.history_root, record.folder, settings.target, send, echo)
+
+
+def _check_landed(settings: PipelineSettings, run: AnomalyRun | None, summary: dict) -> Verdict | None:
+    """Judge what landed; None when the checks are off. The graph comes from the freshness invocation."""
+    if run is None:
+        return None
+    manifest_path = Path(settings.workspace.target_path) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    started = datetime.now(UTC)
+    from flick_ops.anomaly.gate import check_landed
+
+    try:
+        verdict = check_landed(run, Path(settings.workspace.lake_root), manifest)
+    except Exception as exc:  # a broken check must not stop the data it watches: say so, and build
+        return _anomalies_failed(run, summary, "landed", started, exc)
+    summary["anomalies"] = {"landed": verdict.summary(run.config.baseline.min_history)}
+    RunRecord(run.run_folder).log_step("anomalies", "stop" if verdict.stop else "judged", started, phase="landed")
+    return verdict
+
+
+def _check_outputs(
+    settings: PipelineSettings, run: AnomalyRun | None, landed: Verdict, manifest: Mapping, summary: dict
+) -> dict[str, str]:
+    """Judge the build's quarantines and watched models (DuckDB only); the models to hold back and why."""
+    held = dict(landed.held)
+    if run is None or settings.target != "duckdb":
+        return held
+    started = datetime.now(UTC)
+    built = summary["build"]["models_built"]
+    day = (settings.as_of or started).date()
+    from flick_ops.anomaly.gate import check_outputs
+
+    try:
+        verdict = check_outputs(run, Path(settings.workspace.duckdb_path), landed, manifest, built, day)
+    except Exception as exc:  # as before the build: publish on what the other gates say
+        _anomalies_failed(run, summary, "outputs", started, exc)
+        return held
+    summary["anomalies"]["outputs"] = verdict.summary(run.config.baseline.min_history)
+    RunRecord(run.run_folder).log_step("anomalies", "judged", started, phase="outputs", held_models=len(verdict.held))
+    return {**held, **verdict.held}
+
+
+def _anomalies_failed(run: AnomalyRun, summary: dict, phase: str, started: datetime, exc: Exception) -> None:
+    run.echo(f"anomalies ({phase}): the checks failed and judged nothing: {exc}")
+    summary.setdefault("anomalies", {})[phase] = {"error": str(exc)}
+    RunRecord(run.run_folder).log_step("anomalies", "failed", started, phase=phase, error=str(exc))
+
+
+def _stop_for_anomalies(record: RunRecord, summary: dict, echo: Echo) -> PipelineResult:
+    status = "stopped: anomalous sources"
+    summary.update(
+        status=status, exit_code=EXIT_STOPPED_BY_SOURCES, finished_at=datetime.now(UTC).isoformat(timespec="seconds")
+    )
+    record.write_summary(summary)
+    echo(f"run {record.run_id} {status} (exit {EXIT_STOPPED_BY_SOURCES})")
+    return PipelineResult(record.run_id, EXIT_STOPPED_BY_SOURCES, status, 0, None, None, summary)
+
+
 # 2. Build -----------------------------------------------------------------------------------------------------
 
 
@@ -397,6 +476,7 @@ def _publish(
     outcomes: Mapping[str, NodeOutcome],
     diagnosis: Diagnosis,
     freshness: FreshnessReport,
+    anomaly_holds: Mapping[str, str],
     echo: Echo,
 ) -> PublishOutcome:
     from flick_ops.publish import GateRefused, GoldReader, PublishState, SpecError, export_to_lake, load_spec
@@ -411,7 +491,7 @@ def _publish(
     except SpecError as exc:
         return _publish_failed(record, started, str(exc), echo)
     project = manifest["metadata"]["project_name"]
-    held_back, failing = _held_back(spec, manifest, outcomes, diagnosis)
+    held_back, failing = _held_back(spec, manifest, outcomes, diagnosis, anomaly_holds)
     chosen = [entry for entry in spec.entries if entry.name not in held_back]
     for name, reason in held_back.items():
         echo(f"publish: holding back {name}: {reason}")
@@ -470,9 +550,15 @@ def _lake_only_exports(spec: PublishSpec, reader, held_back: dict[str, str], ech
 
 
 def _held_back(
-    spec: PublishSpec, manifest: Mapping, outcomes: Mapping[str, NodeOutcome], diagnosis: Diagnosis
+    spec: PublishSpec,
+    manifest: Mapping,
+    outcomes: Mapping[str, NodeOutcome],
+    diagnosis: Diagnosis,
+    anomaly_holds: Mapping[str, str],
 ) -> tuple[dict[str, str], set[str]]:
     """Spec entries that keep what consumers have now, with the reason; and those held back by a failure.
+
+    An anomaly holding a model (model name -> why) holds its entry as a failure would.
 
     A spec group goes out whole: when one member failed, the others are held back too (the app reads them
     together), and their consumers are affected as well. A member outside the selection did not fail; it just
@@ -496,6 +582,9 @@ def _held_back(
                 f"{len(untested)} test(s) of {entry.model} did not run (they read models outside the selection), "
                 f"e.g. {untested[0]}"
             )
+        elif entry.model in anomaly_holds:
+            reasons[entry.name] = anomaly_holds[entry.model]
+            failed.add(entry.name)
     for group, members in spec.groups.items():
         failing = [member for member in members if member in failed]
         for member in members:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,6 +56,12 @@ CONTINUE_WATCHING_EXPOSURE = "exposure.flick.app_continue_watching_row"
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict]]]:
+    with webhook_receiver() as receiver:
+        yield receiver
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[dict]]]:
     """A threaded HTTP server on 127.0.0.1 recording the JSON body of every POST."""
     received: list[dict] = []
 
