@@ -58,6 +58,8 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 # Share of control bytes (other than tab, CR, LF) above which a file is not text.
 _BINARY_SHARE = 0.01
 _SAMPLE_BYTES = 64 * 1024
+# Files large enough that checking them is worth a progress line.
+_PROGRESS_BYTES = 16 * 1024 * 1024
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -175,7 +177,7 @@ def run_intake(
                 outcomes.append(previous)
                 continue
             checked += 1
-            if progress:
+            if progress and stat.st_size >= _PROGRESS_BYTES:
                 progress(f"checking {relative} ({stat.st_size:,} bytes)")
             outcomes.append(_take_in(path, relative, stat, entities, lake_root))
         _remove_stale_copies(root, {f.intake_file for f in outcomes if f.intake_file})
