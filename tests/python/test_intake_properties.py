@@ -18,26 +18,13 @@ from pathlib import Path
 
 import duckdb
 import yaml
+from file_zoo import CATALOG_COLUMNS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flick_ops.lake.intake import read_manifest, run_intake
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CATALOG_COLUMNS = [
-    "show_id",
-    "type",
-    "title",
-    "director",
-    "cast",
-    "country",
-    "date_added",
-    "release_year",
-    "rating",
-    "duration",
-    "listed_in",
-    "description",
-]
 EVENT_KEYS = ["event_id", "session_id", "account_id", "device", "cdn", "country", "client_ts"]
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
