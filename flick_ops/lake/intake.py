@@ -52,9 +52,12 @@ from flick_ops.lake.landing_contract import PROJECT_ROOT, LandedEntity, landed_e
 INTAKE_DIR = "_intake"
 MANIFEST_NAME = "landed_files.parquet"
 READ, QUARANTINED = "read", "quarantined"
-# A single line or CSV row longer than this is not a record any feed sends; DuckDB's
-# readers are configured with the same ceiling (max_line_size in the source YAML).
+# A CSV row longer than this is not a record any feed sends; the CSV sources' readers are
+# configured with the same ceiling (max_line_size in the source YAML). Their files are small.
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# JSON lines are read with DuckDB's default line ceiling (2 MiB): a larger one makes DuckDB
+# size every read buffer to it, and the playback stream's 100+ MB files then exhaust memory.
+MAX_JSON_LINE_BYTES = 2_000_000
 # Share of control bytes (other than tab, CR, LF) above which a file is not text.
 _BINARY_SHARE = 0.01
 _SAMPLE_BYTES = 64 * 1024
@@ -412,8 +415,10 @@ def _check_jsonl(data: bytes, entity: LandedEntity) -> _Checked:
         if not line.strip():
             blank += 1
             continue
-        if len(line) > MAX_LINE_BYTES:
-            raise _Quarantine("line_too_long", f"a line of {len(line):,} characters (limit {MAX_LINE_BYTES:,})")
+        if len(line) > MAX_JSON_LINE_BYTES // 4 and len(line.encode("utf-8", "surrogateescape")) > MAX_JSON_LINE_BYTES:
+            raise _Quarantine(
+                "line_too_long", f"a line of {len(line):,} characters (limit {MAX_JSON_LINE_BYTES:,} bytes)"
+            )
         visible = _visible(line.removeprefix("\ufeff"))
         flagged += visible != line
         records.append(visible)
@@ -437,7 +442,7 @@ def _is_canonical_jsonl(data: bytes) -> bool:
         return False
     if len(data.translate(None, _CONTROL_BYTE_SET)) != len(data):
         return False
-    if len(data) > MAX_LINE_BYTES and _longest_line(data) > MAX_LINE_BYTES:
+    if len(data) > MAX_JSON_LINE_BYTES and _longest_line(data) > MAX_JSON_LINE_BYTES:
         return False
     try:
         data.decode("utf-8")
