@@ -56,7 +56,7 @@ from flick_ops.publish import (
     load_spec,
     publish,
 )
-from flick_ops.publish.documents import build_documents
+from flick_ops.publish.documents import FLAG_PREFIXES, build_documents
 
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 
@@ -336,7 +336,12 @@ def _change(connection: duckdb.DuckDBPyConnection, relation: tuple[str, str], en
     partition_fields = {path[1:] for path in entry.partition_key_paths}
     key_columns = {name for name, *_ in columns if entry.field_name(name) in partition_fields}
     key_columns |= set(entry.id_columns) | set(entry.grouping.by if entry.grouping else ())
-    numeric = [name for name, kind, *_ in columns if name not in key_columns and _is_numeric(kind)]
+    # 0/1 flags (`is_...`, `has_...`) become JSON booleans: a changed value must stay a flag, so they are not changed.
+    numeric = [
+        name
+        for name, kind, *_ in columns
+        if name not in key_columns and _is_numeric(kind) and not name.startswith(FLAG_PREFIXES)
+    ]
     text_ids = [name for name, kind, *_ in columns if name in entry.id_columns and kind == "VARCHAR"]
     assert numeric and text_ids, f"{entry.model}: needs a numeric value column and a text id column to change"
 
