@@ -32,12 +32,6 @@ def intake(lake_root: Path, show_all: bool) -> None:
     if not (lake_root / "bronze").is_dir():
         raise click.UsageError(f"no lake at {lake_root}: nothing has landed under {lake_root / 'bronze'}")
     report = run_intake(lake_root, progress=lambda line: click.echo(f"  {line}", err=True))
-    click.echo(
-        f"{len(report.files)} landed files ({report.checked} new or changed): "
-        f"{len(report.files) - len(report.quarantined)} read, {len(report.quarantined)} quarantined, "
-        f"{len(report.drifted)} with columns the contract does not know, "
-        f"{sum(f.flagged_records for f in report.files)} unreadable rows"
-    )
-    listed = report.files if show_all else (*report.quarantined, *report.drifted, *report.flagged)
-    for landed in dict.fromkeys(listed):
+    click.echo(report.describe())
+    for landed in report.files if show_all else report.noteworthy:
         click.echo(f"  {landed.describe()}")

@@ -131,6 +131,19 @@ class IntakeReport:
     def flagged(self) -> tuple[LandedFile, ...]:
         return tuple(f for f in self.files if f.flagged_records)
 
+    @property
+    def noteworthy(self) -> tuple[LandedFile, ...]:
+        """Files an operator should hear about: quarantined, drifted, or holding unreadable rows; each once."""
+        return tuple(dict.fromkeys((*self.quarantined, *self.drifted, *self.flagged)))
+
+    def describe(self) -> str:
+        return (
+            f"{len(self.files)} landed files ({self.checked} new or changed): "
+            f"{len(self.files) - len(self.quarantined)} read, {len(self.quarantined)} quarantined, "
+            f"{len(self.drifted)} with columns the contract does not know, "
+            f"{sum(f.flagged_records for f in self.files)} unreadable rows"
+        )
+
 
 class _Quarantine(Exception):
     def __init__(self, reason: str, detail: str) -> None:

@@ -187,12 +187,8 @@ def _take_in(settings: PipelineSettings, record: RunRecord, echo: Echo) -> Intak
     report = run_intake(lake_root, progress=None)
     outcome = "warn" if report.quarantined or report.drifted or report.flagged else "pass"
     record.log_step("intake", outcome, started, **_intake_summary(report))
-    echo(
-        f"intake: {len(report.files)} landed files ({report.checked} new or changed), "
-        f"{len(report.quarantined)} quarantined, {len(report.drifted)} with unknown columns, "
-        f"{sum(f.flagged_records for f in report.files)} unreadable rows"
-    )
-    for landed in (*report.quarantined, *report.drifted, *report.flagged):
+    echo(f"intake: {report.describe()}")
+    for landed in report.noteworthy:
         echo(f"  {landed.describe()}")
     return report
 
