@@ -177,10 +177,12 @@ def measure_quarantine(
     With `built` (the models this run built), only quarantines rebuilt now are read: an older one does not hold
     the new days yet, and would pass them as clean.
     """
+    # Row quarantines carry the row's ingest date; quarantine_files holds whole files and is no row share.
     tables = [
         (schema, name)
         for schema, name in con.sql(
-            "select table_schema, table_name from information_schema.tables where table_name like 'quarantine\\_%' escape '\\'"
+            "select table_schema, table_name from information_schema.columns where column_name = '_ingest_date' "
+            "and table_name like 'quarantine\\_%' escape '\\'"
         ).fetchall()
         if built is None or name in built
     ]

@@ -111,6 +111,13 @@ def _in_warehouse(project_dir: Path, name: str) -> Path:
 )
 @click.option("--skip-anomaly-checks", is_flag=True, help="Judge nothing against the run history.")
 @click.option(
+    "--full-tests",
+    is_flag=True,
+    help="Build everything and run every test over every row, whatever landed. By default a run after a clean "
+    "one builds only what newly landed files reach and tests the rows it wrote, and with nothing new only "
+    "measures freshness; a first run, or one after a project change or a failed run, is full anyway.",
+)
+@click.option(
     "--accept-anomaly",
     "accepted",
     multiple=True,
@@ -135,8 +142,16 @@ def run(
     anomaly_config: Path | None,
     skip_anomaly_checks: bool,
     accepted: tuple[str, ...],
+    full_tests: bool,
 ) -> None:
     """Run the pipeline: fresh sources, dbt build with retries, then publish and share what passed.
+
+    A run costs what landed: after a clean run it builds only what the newly
+    landed files reach and tests the rows it wrote (a new key is still
+    checked against every stored one); with nothing new it only measures
+    freshness and says so. The first run, a changed project, a warehouse
+    changed by hand or a failed last run build everything with every test,
+    as does --full-tests.
 
     Stale or empty sources stop the run before any model builds; what landed,
     the quarantines and the watched models are judged against the run history
@@ -175,6 +190,7 @@ def run(
             state_dir=publish_state or _in_warehouse(project_dir, "publish_state"),
             open_sink=lambda: _open_sink(sink_path),
             lake_root=workspace.lake_root,
+            destination=os.environ.get("FLICK_COSMOS_ENDPOINT") or str(sink_path.resolve()),
         )
     settings = PipelineSettings(
         workspace=workspace,
@@ -188,6 +204,7 @@ def run(
         publish=publish,
         share=None if skip_share or skip_publish else partial(_share, project_dir),
         anomalies=anomalies,
+        full_tests=full_tests,
     )
     result = run_pipeline(settings, echo=click.echo)
     raise SystemExit(result.exit_code)

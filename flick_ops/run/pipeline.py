@@ -35,7 +35,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -45,11 +45,14 @@ from flick_ops.dbt.artifacts import BuildArtifacts
 from flick_ops.dbt_invocation import DbtWorkspace
 from flick_ops.lake.intake import IntakeReport, run_intake
 from flick_ops.run import alerts
+from flick_ops.run import scope as scope_module
 from flick_ops.run.freshness import FreshnessReport, judge
 from flick_ops.run.history import RunRecord
 from flick_ops.run.invoke import DbtInvocation, NodeEvent, invoke_dbt
 from flick_ops.run.nodes import FAILED, Diagnosis, NodeOutcome, compiled_sql_path, diagnose, merge_attempts
 from flick_ops.run.retry import RetryPolicy, classify
+from flick_ops.run.scope import EVERYTHING, LANDED, NOTHING, TESTS_SINCE_ENV, RunState, Scope
+from flick_ops.salt import email_hash_salt
 
 if TYPE_CHECKING:  # the publish package (and its Azure SDK) is imported only when a run publishes
     from flick_ops.anomaly.config import AnomalyConfig
@@ -74,6 +77,7 @@ class PublishSettings:
     state_dir: Path
     open_sink: Callable[[], AbstractContextManager]
     lake_root: Path | None  # Delta exports to <lake_root>/gold/<model>/; None for no export
+    destination: str = ""  # where the sink publishes (endpoint or local file): a new one means publishing anew
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class PipelineSettings:
     extra_env: Mapping[str, str] | None = None
     sleep: Callable[[float], None] = time.sleep
     anomalies: AnomalyConfig | None = None  # None: no anomaly checks
+    full_tests: bool = False  # build everything with every test, whatever landed
 
 
 @dataclass(frozen=True)
@@ -130,17 +135,22 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
 
     intake = _take_in(settings, record, echo)
     summary["intake"] = _intake_summary(intake)
+    state, scope = _scope(settings, record, intake, echo)
+    summary["scope"] = {"kind": scope.kind, "reason": scope.reason, "since_run": scope.since_run}
 
-    freshness = _check_sources(settings, record, echo)
+    freshness = _remeasure(settings, record, scope, echo) if scope.kind == NOTHING else None
+    freshness = freshness or _check_sources(settings, record, echo)
     summary["freshness"] = _freshness_summary(freshness)
     if freshness is None or freshness.blocking:
         return _stop_for_sources(settings, record, summary, freshness, echo)
+    if scope.kind == NOTHING:
+        return _nothing_new(settings, record, summary, state, freshness, echo)
     anomalies = _anomaly_run(settings, record, echo)
     landed = _check_landed(settings, anomalies, summary)
     if landed is not None and landed.stop:
         return _stop_for_anomalies(record, summary, echo)
 
-    attempts = _build_with_retries(settings, record, echo)
+    attempts = _build_with_retries(settings, record, scope, echo)
     outcomes = merge_attempts([attempt.run_results for attempt in attempts if attempt.run_results])
     if record.attempts():
         # The run's record of its `dbt build` (each node's last attempt), which publish and share read later.
@@ -155,10 +165,12 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
     held = _check_outputs(settings, anomalies, landed, manifest, summary) if landed is not None and not crashed else {}
     publish = None
     if settings.publish and not crashed:
-        publish = _publish(settings.publish, settings.workspace, record, outcomes, diagnosis, freshness, held, echo)
+        publish = _publish(
+            settings.publish, settings.workspace, record, outcomes, diagnosis, freshness, held, scope, echo
+        )
         summary["publish"] = _publish_summary(publish)
     if settings.share and publish and not publish.error:
-        summary["share"] = _share_or_skip(settings, record, diagnosis, echo)
+        summary["share"] = _share_or_skip(settings, record, diagnosis, scope, echo)
 
     exit_code = (
         EXIT_BUILD_FAILED
@@ -170,6 +182,9 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
     status = {EXIT_OK: "succeeded", EXIT_BUILD_FAILED: "failed", EXIT_PUBLISH_FAILED: "publish failed"}[exit_code]
     summary.update(status=status, exit_code=exit_code, finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
     _alert_after_build(settings, record, summary, freshness, diagnosis, attempts, publish, echo)
+    if exit_code == EXIT_OK and state is not None and not (publish and publish.held_back):
+        # A clean run the next one may build on; one that held something back leaves it to be published anew.
+        scope_module.save_state(record, replace(state, warehouse=_warehouse_identity(settings)))
     record.write_summary(summary)
     echo(f"run {record.run_id} {status} (exit {exit_code}); post-mortem: flick-ops postmortem {record.run_id}")
     return PipelineResult(record.run_id, exit_code, status, len(attempts) - 1, diagnosis, publish, summary)
@@ -204,6 +219,79 @@ def _intake_summary(report: IntakeReport | None) -> dict:
         "drifted": [landed.describe() for landed in report.drifted],
         "flagged": [landed.describe() for landed in report.flagged if not landed.unknown_columns],
     }
+
+
+def _scope(
+    settings: PipelineSettings, record: RunRecord, intake: IntakeReport | None, echo: Echo
+) -> tuple[RunState | None, Scope]:
+    """What this run builds (see `flick_ops.run.scope`); the state is None when there is no local lake."""
+    if intake is None:
+        return None, Scope(EVERYTHING, "no local lake to compare with")
+    project_dir = Path(settings.workspace.project_dir)
+    landed, entities = scope_module.landed_state(intake.files)
+    published_to = settings.publish.destination if settings.publish else "not published"
+    fingerprint = scope_module.project_fingerprint(
+        project_dir,
+        [settings.target, *settings.select, published_to, str(Path(settings.workspace.lake_root).resolve())],
+        email_hash_salt(project_dir),
+    )
+    state = RunState(fingerprint, _warehouse_identity(settings), landed, entities)
+    previous = scope_module.last_clean_state(settings.history_root, record.run_id)
+    scope = scope_module.decide(state, previous, full_tests=settings.full_tests, select=settings.select)
+    echo(f"scope: {scope.describe()}")
+    return state, scope
+
+
+def _warehouse_identity(settings: PipelineSettings) -> str | None:
+    return (
+        scope_module.warehouse_identity(Path(settings.workspace.duckdb_path)) if settings.target == "duckdb" else None
+    )
+
+
+def _remeasure(settings: PipelineSettings, record: RunRecord, scope: Scope, echo: Echo) -> FreshnessReport | None:
+    """Freshness when nothing landed: the clean run's measurements (the newest load of each source cannot have
+    moved without a file landing), judged as of now. None when that run kept none: dbt measures again."""
+    earlier = RunRecord(Path(settings.history_root) / scope.since_run).freshness()
+    if earlier is None:
+        return None
+    started = datetime.now(UTC)
+    report = judge(earlier, settings.as_of or started)
+    (record.folder / "freshness").mkdir(exist_ok=True)
+    (record.folder / "freshness" / "sources.json").write_text(json.dumps(earlier), encoding="utf-8")
+    record.log_step(
+        "freshness",
+        _freshness_outcome(report),
+        started,
+        measured_by=f"run {scope.since_run} (nothing landed since)",
+        **_freshness_summary(report),
+    )
+    _echo_freshness(report, echo)
+    return report
+
+
+def _nothing_new(
+    settings: PipelineSettings,
+    record: RunRecord,
+    summary: dict,
+    state: RunState | None,
+    freshness: FreshnessReport,
+    echo: Echo,
+) -> PipelineResult:
+    """Stop after freshness: nothing landed, so the clean run's Gold is current and already published."""
+    status = "nothing new"
+    summary.update(status=status, exit_code=EXIT_OK, finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    if state is not None:
+        scope_module.save_state(record, state)
+    if freshness.warnings:
+        warnings = tuple(f"stale source (warn): {check.describe()}" for check in freshness.warnings)
+        summary_line = f"nothing new landed since run {summary['scope']['since_run']}; built nothing."
+        alert = alerts.Alert(alerts.WARNING, record.run_id, settings.target, summary_line, details=warnings)
+        _send(
+            settings, record, replace(alert, postmortem_hint=f"Post-mortem: flick-ops postmortem {record.run_id}"), echo
+        )
+    record.write_summary(summary)
+    echo(f"run {record.run_id}: nothing new landed; built nothing, published nothing (exit {EXIT_OK})")
+    return PipelineResult(record.run_id, EXIT_OK, status, 0, None, None, summary)
 
 
 # 1. Freshness -------------------------------------------------------------------------------------------------
@@ -359,16 +447,24 @@ def _stop_for_anomalies(record: RunRecord, summary: dict, echo: Echo) -> Pipelin
 # 2. Build -----------------------------------------------------------------------------------------------------
 
 
-def _build_with_retries(settings: PipelineSettings, record: RunRecord, echo: Echo) -> list[DbtInvocation]:
-    """`dbt build`, then `dbt retry` after each transient failure, up to the policy's retries."""
+def _build_with_retries(settings: PipelineSettings, record: RunRecord, scope: Scope, echo: Echo) -> list[DbtInvocation]:
+    """`dbt build` of the run's scope, then `dbt retry` after each transient failure, up to the policy's retries.
+
+    A landed run builds what the new files reach and tests the rows written since the build started (across
+    its retries). Its unit tests run too: the publish gate releases a model only when all its tests passed.
+    """
     build_args = [*DBT_GLOBAL_FLAGS, "build", "--target", settings.target, *_selection(settings)]
+    env = dict(settings.extra_env or {})
+    if scope.kind == LANDED:
+        build_args += ["--select", *scope.selectors]
+        env[TESTS_SINCE_ENV] = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}"
     attempts: list[DbtInvocation] = []
     args = build_args
     while True:
         number = len(attempts) + 1
         started = datetime.now(UTC)
         echo(f"build attempt {number}: dbt {' '.join(args[len(DBT_GLOBAL_FLAGS) :])}")
-        invocation = _invoke(args, settings, on_node=_node_printer(echo))
+        invocation = _invoke(args, settings, on_node=_node_printer(echo), env=env)
         attempts.append(invocation)
         target_path = Path(settings.workspace.target_path)
         record.keep(target_path / "run_results.json", f"attempt-{number}/run_results.json")
@@ -473,6 +569,7 @@ def _publish(
     diagnosis: Diagnosis,
     freshness: FreshnessReport,
     anomaly_holds: Mapping[str, str],
+    scope: Scope,
     echo: Echo,
 ) -> PublishOutcome:
     from flick_ops.publish import GateRefused, GoldReader, PublishState, SpecError, export_to_lake, load_spec
@@ -487,15 +584,29 @@ def _publish(
     except SpecError as exc:
         return _publish_failed(record, started, str(exc), echo)
     project = manifest["metadata"]["project_name"]
-    held_back, failing = _held_back(spec, manifest, outcomes, diagnosis, anomaly_holds)
-    chosen = [entry for entry in spec.entries if entry.name not in held_back]
+    # A landed run rebuilt only what the new files reach; the rest is as the last clean run published it.
+    unchanged = (
+        {
+            model
+            for model in {entry.model for entry in spec.entries} | set(spec.lake_only)
+            if f"model.{project}.{model}" not in outcomes
+        }
+        if scope.kind == LANDED
+        else set()
+    )
+    if unchanged:
+        echo(
+            f"publish: unchanged since run {scope.since_run} (no new data reaches them): {', '.join(sorted(unchanged))}"
+        )
+    held_back, failing = _held_back(spec, manifest, outcomes, diagnosis, anomaly_holds, unchanged)
+    chosen = [entry for entry in spec.entries if entry.name not in held_back and entry.model not in unchanged]
     for name, reason in held_back.items():
         echo(f"publish: holding back {name}: {reason}")
     affected = _exposures_of([entry.model for entry in spec.entries if entry.name in failing], project, manifest)
     # The gate reads the run's record of its build (each node's last attempt), not target/: after a retry,
     # target/ holds only the retry's nodes.
     reader = GoldReader(Path(workspace.duckdb_path), record.folder)
-    lake_only = _lake_only_exports(spec, reader, held_back, echo)
+    lake_only = _lake_only_exports(spec, reader, held_back, unchanged, echo)
     if not chosen and not lake_only:
         record.log_step("publish", "nothing to publish", started, held_back=held_back)
         return PublishOutcome(held_back=held_back, affected_exposures=affected)
@@ -530,12 +641,14 @@ def _publish(
     return outcome
 
 
-def _lake_only_exports(spec: PublishSpec, reader, held_back: dict[str, str], echo: Echo) -> list[str]:
+def _lake_only_exports(
+    spec: PublishSpec, reader, held_back: dict[str, str], unchanged: set[str], echo: Echo
+) -> list[str]:
     """The spec's lake-only models fit to leave in this build; the others are held back (added to held_back)."""
     from flick_ops.dbt.release_rule import refusals
 
     fit = []
-    for model in spec.lake_only:
+    for model in (model for model in spec.lake_only if model not in unchanged):
         reasons = refusals(reader.artifacts, [(f"lake_export.{model}", model)])
         if reasons:
             held_back[f"lake_export.{model}"] = reasons[0].split(": ", 1)[1]
@@ -551,6 +664,7 @@ def _held_back(
     outcomes: Mapping[str, NodeOutcome],
     diagnosis: Diagnosis,
     anomaly_holds: Mapping[str, str],
+    unchanged: set[str] = frozenset(),
 ) -> tuple[dict[str, str], set[str]]:
     """Spec entries that keep what consumers have now, with the reason; and those held back by a failure.
 
@@ -563,7 +677,7 @@ def _held_back(
     project = manifest["metadata"]["project_name"]
     reasons: dict[str, str] = {}
     failed: set[str] = set()
-    for entry in spec.entries:
+    for entry in (entry for entry in spec.entries if entry.model not in unchanged):
         unique_id = f"model.{project}.{entry.model}"
         outcome = outcomes.get(unique_id)
         untested = [test for test in BuildArtifacts(manifest, {}).tests_of(unique_id) if test not in outcomes]
@@ -644,7 +758,9 @@ def _publish_summary(outcome: PublishOutcome) -> dict:
     }
 
 
-def _share_or_skip(settings: PipelineSettings, record: RunRecord, diagnosis: Diagnosis, echo: Echo) -> dict:
+def _share_or_skip(
+    settings: PipelineSettings, record: RunRecord, diagnosis: Diagnosis, scope: Scope, echo: Echo
+) -> dict:
     """Update the shares after a clean build of the whole project; otherwise leave them as they are.
 
     Data Share snapshots the lake's gold zone on its own schedule, and the exports of held-back models are
@@ -655,6 +771,8 @@ def _share_or_skip(settings: PipelineSettings, record: RunRecord, diagnosis: Dia
         if not diagnosis.clean
         else "a selected run (--select) does not rebuild every shared data set"
         if settings.select
+        else "a landed run changes no share: the shares follow the publish spec, and a changed spec builds everything"
+        if scope.kind == LANDED
         else None
     )
     if reason is None:
@@ -745,9 +863,12 @@ def _send(settings: PipelineSettings, record: RunRecord, alert: alerts.Alert, ec
 
 
 def _invoke(
-    args: list[str], settings: PipelineSettings, on_node: Callable[[NodeEvent], None] | None = None
+    args: list[str],
+    settings: PipelineSettings,
+    on_node: Callable[[NodeEvent], None] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> DbtInvocation:
-    return invoke_dbt(args, settings.workspace, on_node=on_node, extra_env=settings.extra_env)
+    return invoke_dbt(args, settings.workspace, on_node=on_node, extra_env=settings.extra_env if env is None else env)
 
 
 def _selection(settings: PipelineSettings) -> list[str]:

@@ -53,3 +53,19 @@ def default_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehous
     generate_lake(GeneratorConfig(lake_root=lake), show_progress=False)
     workspace = DbtWorkspace.in_folder(folder, lake_root=lake)
     return BuiltWarehouse(workspace, run_dbt(["build", "--target", "duckdb"], workspace))
+
+
+def run_command_args(project: Path, lake: Path, warehouse: Path, as_of: str, *extra: str) -> list[str]:
+    """`flick-ops run` arguments that keep a test's lake, sink, publish state, history and alerts in its folders."""
+    return [
+        "run",
+        "--project-dir", str(project),
+        "--lake", str(lake),
+        "--as-of", as_of,
+        "--skip-share",
+        "--local-sink", str(warehouse / "local_cosmos.duckdb"),
+        "--publish-state", str(warehouse / "publish_state"),
+        "--history", str(warehouse / "runs"),
+        "--alert-log", str(warehouse / "alerts.jsonl"),
+        *extra,
+    ]  # fmt: skip

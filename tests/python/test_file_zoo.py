@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from conftest import run_command_args
 from file_zoo import FILE_QUARANTINE, Variant, catalog_variants, clean_playback_lines, land, playback_variants
 
 from flick_ops.cli import main
@@ -68,17 +69,7 @@ def _run(folder: Path, lake: Path) -> tuple[int, str]:
     shutil.copytree(PROJECT_ROOT, project, ignore=lambda _d, names: {n for n in names if n in ignored})
     warehouse = folder / "warehouse"
     warehouse.mkdir()
-    args = [
-        "run",
-        "--project-dir", str(project),
-        "--lake", str(lake),
-        "--as-of", AS_OF,
-        "--skip-share",
-        "--local-sink", str(warehouse / "local_cosmos.duckdb"),
-        "--publish-state", str(warehouse / "publish_state"),
-        "--history", str(warehouse / "runs"),
-        "--alert-log", str(warehouse / "alerts.jsonl"),
-    ]  # fmt: skip
+    args = run_command_args(project, lake, warehouse, AS_OF)
     result = CliRunner().invoke(main, args, env={"FLICK_DUCKDB_PATH": str(warehouse / "flick.duckdb")})
     return result.exit_code, result.output
 

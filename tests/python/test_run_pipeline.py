@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from conftest import run_command_args
 
 from flick_ops.cli import main
 from flick_ops.generate import generate_lake
@@ -95,19 +96,7 @@ class Site:
     warehouse: Path
 
     def run(self, selection: str, *extra: str, webhook_url: str | None = None) -> tuple[int, str]:
-        args = [
-            "run",
-            "--project-dir", str(self.project),
-            "--lake", str(self.lake),
-            "--select", selection,
-            "--as-of", AS_OF,
-            "--skip-share",
-            "--local-sink", str(self.warehouse / "local_cosmos.duckdb"),
-            "--publish-state", str(self.warehouse / "publish_state"),
-            "--history", str(self.warehouse / "runs"),
-            "--alert-log", str(self.warehouse / "alerts.jsonl"),
-            *extra,
-        ]  # fmt: skip
+        args = run_command_args(self.project, self.lake, self.warehouse, AS_OF, "--select", selection, *extra)
         if webhook_url:
             args += ["--webhook-url", webhook_url]
         result = CliRunner().invoke(main, args, env={"FLICK_DUCKDB_PATH": str(self.warehouse / "flick.duckdb")})
