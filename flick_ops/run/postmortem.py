@@ -65,6 +65,14 @@ def write_postmortem(record: RunRecord, out_dir: Path | None = None) -> tuple[Pa
 # Markdown ----------------------------------------------------------------------------------------------------
 
 
+def _scope_line(scope: dict | None) -> list[str]:
+    """What the run set out to build (flick_ops.run.scope); runs recorded before scopes existed have none."""
+    if not scope:
+        return []
+    since = f" (compared with run {scope['since_run']})" if scope.get("since_run") else ""
+    return [f"- **Scope:** {scope['kind']}: {scope['reason']}{since}"]
+
+
 def render_markdown(report: Postmortem) -> str:
     s = report.summary
     lines = [
@@ -74,6 +82,7 @@ def render_markdown(report: Postmortem) -> str:
         f"- **Target:** {s.get('target', '?')}; **selection:** {' '.join(s.get('select') or []) or 'everything'}",
         f"- **Started:** {s.get('started_at', '?')}; **finished:** {s.get('finished_at', '?')}",
         f"- **Retries attempted:** {report.retries}",
+        *_scope_line(s.get("scope")),
         "",
         "## Root cause",
         "",

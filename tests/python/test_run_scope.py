@@ -32,6 +32,7 @@ from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 from flick_ops.run.history import RunRecord
+from flick_ops.run.postmortem import build_postmortem, render_markdown
 from flick_ops.run.scope import EVERYTHING, LANDED, NOTHING, RunState, decide, last_clean_state, save_state
 
 pytestmark = pytest.mark.dbt
@@ -180,6 +181,7 @@ def test_a_run_with_nothing_new_only_measures_freshness_and_says_so(runs: Runs) 
     assert "nothing new landed since run" in output
     assert [step["step"] for step in record.steps()] == ["intake", "freshness"]
     assert record.attempts() == [] and "build" not in record.summary()
+    assert "**Scope:** nothing: Gold is as that run published it" in render_markdown(build_postmortem(record))
 
 
 def test_a_landed_run_builds_what_the_new_files_reach(runs: Runs) -> None:
