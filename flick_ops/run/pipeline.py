@@ -46,7 +46,7 @@ from flick_ops.dbt_invocation import DbtWorkspace
 from flick_ops.lake.intake import IntakeReport, run_intake
 from flick_ops.run import alerts
 from flick_ops.run import scope as scope_module
-from flick_ops.run.freshness import FreshnessReport, judge
+from flick_ops.run.freshness import FreshnessReport, judge, measured_by_intake
 from flick_ops.run.history import RunRecord
 from flick_ops.run.invoke import DbtInvocation, NodeEvent, invoke_dbt
 from flick_ops.run.nodes import FAILED, Diagnosis, NodeOutcome, compiled_sql_path, diagnose, merge_attempts
@@ -138,7 +138,13 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
     state, scope = _scope(settings, record, intake, echo)
     summary["scope"] = {"kind": scope.kind, "reason": scope.reason, "since_run": scope.since_run}
 
-    freshness = _remeasure(settings, record, scope, echo) if scope.kind == NOTHING else None
+    freshness = (
+        _remeasure(settings, record, scope, echo)
+        if scope.kind == NOTHING
+        else _measure_by_intake(settings, record, scope, intake, echo)
+        if scope.kind == LANDED
+        else None
+    )
     freshness = freshness or _check_sources(settings, record, echo)
     summary["freshness"] = _freshness_summary(freshness)
     if freshness is None or freshness.blocking:
@@ -269,6 +275,26 @@ def _remeasure(settings: PipelineSettings, record: RunRecord, scope: Scope, echo
     return report
 
 
+def _measure_by_intake(
+    settings: PipelineSettings, record: RunRecord, scope: Scope, intake: IntakeReport | None, echo: Echo
+) -> FreshnessReport | None:
+    """Freshness from the intake's count of every landed file, with the clean run's source definitions (the
+    project has not changed since); None when a source measures something the intake does not know."""
+    sources = RunRecord(Path(settings.history_root) / scope.since_run).manifest().get("sources")
+    started = datetime.now(UTC)
+    measured = measured_by_intake(intake.files, sources, started) if intake is not None and sources else None
+    if measured is None:
+        return None
+    report = judge(measured, settings.as_of or started)
+    (record.folder / "freshness").mkdir(exist_ok=True)
+    (record.folder / "freshness" / "sources.json").write_text(json.dumps(measured), encoding="utf-8")
+    record.log_step(
+        "freshness", _freshness_outcome(report), started, measured_by="intake manifest", **_freshness_summary(report)
+    )
+    _echo_freshness(report, echo)
+    return report
+
+
 def _nothing_new(
     settings: PipelineSettings,
     record: RunRecord,
@@ -282,6 +308,8 @@ def _nothing_new(
     summary.update(status=status, exit_code=EXIT_OK, finished_at=datetime.now(UTC).isoformat(timespec="seconds"))
     if state is not None:
         scope_module.save_state(record, state)
+        # The next run compares with this one: it keeps the graph it stands on.
+        record.keep(Path(settings.history_root) / summary["scope"]["since_run"] / "manifest.json", "manifest.json")
     if freshness.warnings:
         warnings = tuple(f"stale source (warn): {check.describe()}" for check in freshness.warnings)
         summary_line = f"nothing new landed since run {summary['scope']['since_run']}; built nothing."

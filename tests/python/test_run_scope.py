@@ -196,6 +196,18 @@ def test_a_landed_run_builds_what_the_new_files_reach(runs: Runs) -> None:
     assert "--select source:playback.events+ source:intake.landed_files+" in command
 
 
+def test_a_landed_run_measures_freshness_from_the_intake_as_dbt_measures_it(runs: Runs) -> None:
+    _, _, late = runs.outcomes["late events"]
+    _, _, full = runs.outcomes["full"]
+    [freshness] = [step for step in late.steps() if step["step"] == "freshness"]
+    assert freshness["measured_by"] == "intake manifest"
+
+    def newest(record: RunRecord) -> dict[str, str]:
+        return {result["unique_id"]: result["max_loaded_at"] for result in record.freshness()["results"]}
+
+    assert newest(late) == newest(full) and len(newest(full)) == 12
+
+
 def test_runs_that_build_only_what_landed_end_with_the_gold_and_quarantine_of_a_full_run(runs: Runs) -> None:
     scoped, full = runs.site.warehouse / "flick.duckdb", runs.reference.warehouse / "flick.duckdb"
     relations = _compared(full)
