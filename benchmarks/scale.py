@@ -750,7 +750,7 @@ def acceptance_checks(rows: list[Row]) -> list[Check]:
             _row(rows, size, name) for name in (FLOOR, FULL_BUILD, FIRST_RUN, NEW_DAY, NOTHING_NEW)
         )
         first_passed = first.seconds <= MAX_FIRST_RUN_SECONDS and first.exit_code == 0
-        ratio = full.seconds / floor.seconds
+        ratio = full.ratio_to_floor if full.ratio_to_floor is not None else full.seconds / floor.seconds
         warehouse = [row for row in rows if row.size == size and row.benchmark in WAREHOUSE_STEPS]
         peak = max(warehouse, key=lambda row: row.peak_rss_mb)
         problems = [
