@@ -546,9 +546,10 @@ class RunSite:
         return next((build for build in builds if build is not None), None)
 
 
-def _build_record(run_folder: Path) -> BuildArtifacts | None:
+def _build_record(folder: Path) -> BuildArtifacts | None:
+    """The manifest and run results in `folder` (a run's record of its dbt build, or a target/); None if missing."""
     try:
-        return BuildArtifacts.load(run_folder)  # the run's record of its dbt build: flick_ops.run.history
+        return BuildArtifacts.load(folder)
     except ArtifactsError:
         return None
 
@@ -721,7 +722,8 @@ def spark_row(size: Size, scratch: Path, rows: list[Row], salt: str) -> Row:
         return Row(SPARK, size.label, events, 0.0, 0.0, 0.0, None, f"not measured: {str(exc)[-300:]}")
     note = f"Spark / DuckDB = {spark.seconds / duckdb_full.seconds:.1f}x"
     _progress(size, SPARK, spark)
-    slowest = slowest_nodes(BuildArtifacts.load(folder / "spark" / "spark" / "target"))  # flick_ops.spark.parity's
+    spark_build_record = _build_record(folder / "spark" / "spark" / "target")  # where flick_ops.spark.parity puts it
+    slowest = slowest_nodes(spark_build_record) if spark_build_record else ()
     return Row(SPARK, size.label, events, *_figures(spark), spark.seconds / floor.seconds, note, slowest)
 
 
