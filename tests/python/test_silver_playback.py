@@ -242,3 +242,50 @@ def test_row_conservation_fails_when_a_silver_row_is_deleted(
     assert not outcome.succeeded
     # One ingest date out of balance, and the deleted row placed nowhere.
     assert [(r["status"], r["failures"]) for r in results] == [("fail", 2)]
+
+
+def test_row_conservation_fails_when_the_checked_events_lose_a_landed_row(
+    build: PlaybackBuild, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The rows are followed from the checked table, so it must hold every landed line: one gone fails the test."""
+    scratch = DbtWorkspace.in_folder(tmp_path_factory.mktemp("checked_scratch"), lake_root=build.workspace.lake_root)
+    shutil.copyfile(build.workspace.duckdb_path, scratch.duckdb_path)
+    with duckdb.connect(str(scratch.duckdb_path)) as con:
+        con.execute(
+            "delete from silver.int_playback_events_checked"
+            " where _bronze_row_id = (select min(_bronze_row_id) from silver.quarantine_playback)"
+        )
+
+    outcome = run_dbt(["test", "--target", "duckdb", "--select", CONSERVATION_TEST], scratch)
+
+    assert not outcome.succeeded
+    failures = {r["unique_id"]: r["failures"] for r in outcome.run_results["results"] if r["status"] == "fail"}
+    assert len(failures) == 1 and next(iter(failures.values())) >= 1, outcome.output[-3000:]
+
+
+def test_the_playback_bronze_views_are_read_by_no_test_but_row_conservation(build: PlaybackBuild) -> None:
+    """Each test of a Bronze view over the stream parses every landed line again, so the
+    column tests sit on the checked events, the table holding every landed line once."""
+    manifest = json.loads((Path(build.workspace.target_path) / "manifest.json").read_text(encoding="utf-8"))
+    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
+
+    def tests_of(model: str) -> set[str]:
+        return {
+            f"{node['test_metadata']['name']}:{node.get('column_name') or ''}"
+            for node in tests
+            if node.get("attached_node") == f"model.flick.{model}" and node.get("test_metadata")
+        }
+
+    assert tests_of("stg_playback__events") == {"row_conservation:"}
+    assert tests_of("stg_playback__event_ids") == set()
+    assert {
+        "accepted_values:event_type",
+        "accepted_values:device",
+        "accepted_values:cdn",
+        "not_null:_source_file",
+        "not_null:_ingest_date",
+        "not_null:_loaded_at",
+        "not_null:_raw_payload",
+        "unique:_bronze_row_id",
+        "not_null:_bronze_row_id",
+    } <= tests_of("int_playback_events_checked")

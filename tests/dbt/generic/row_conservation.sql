@@ -5,15 +5,52 @@
     in quarantine) and nothing appears there that never landed.
     Re-deliveries sit in the quarantine model with reason 'duplicate'.
     Returns one row per broken ingest date or misplaced row id.
+
+    With `checked_model` (a table holding every landed row once, as the large
+    streams' validation does) the rows are followed from that table, and of
+    the Bronze view only the rows per file are counted against it: a view
+    over JSON lines would otherwise parse every line again, and a count of
+    `file_column` needs none of its fields.
 -#}
-{% test row_conservation(model, silver_model, quarantine_model, entity_name, row_id_column='_bronze_row_id', ingest_date_column='_ingest_date') %}
+{% test row_conservation(
+    model, silver_model, quarantine_model, entity_name,
+    row_id_column='_bronze_row_id', ingest_date_column='_ingest_date',
+    checked_model=none, file_column='_source_file'
+) %}
 
 with landed as (
     select
         {{ row_id_column }} as row_id,
         {{ ingest_date_column }} as ingest_date
-    from {{ model }}
+    from {{ checked_model if checked_model is not none else model }}
 ),
+{%- if checked_model is not none %}
+
+bronze_by_file as (
+    select
+        {{ file_column }} as landed_file,
+        count(*) as bronze_rows
+    from {{ model }}
+    group by {{ file_column }}
+),
+
+checked_by_file as (
+    select
+        {{ file_column }} as landed_file,
+        count(*) as checked_rows
+    from {{ checked_model }}
+    group by {{ file_column }}
+),
+
+file_balance as (
+    select
+        coalesce(bronze_by_file.landed_file, checked_by_file.landed_file) as landed_file,
+        coalesce(bronze_by_file.bronze_rows, 0) as bronze_rows,
+        coalesce(checked_by_file.checked_rows, 0) as checked_rows
+    from bronze_by_file
+    full outer join checked_by_file on bronze_by_file.landed_file = checked_by_file.landed_file
+),
+{%- endif %}
 
 kept as (
     select
@@ -110,5 +147,17 @@ select
     placements as accounted_rows
 from row_balance
 where placements <> 1 or has_landed = 0
+{%- if checked_model is not none %}
+
+union all
+
+select
+    'file out of balance with the checked rows' as failure,
+    landed_file as detail,
+    bronze_rows as landed_rows,
+    checked_rows as accounted_rows
+from file_balance
+where bronze_rows <> checked_rows
+{%- endif %}
 
 {% endtest %}
