@@ -7,15 +7,16 @@
     Returns one row per broken ingest date or misplaced row id.
 
     With `checked_model` (a table holding every landed row once, as the large
-    streams' validation does) the rows are followed from that table, and of
-    the Bronze view only the rows per file are counted against it: a view
-    over JSON lines would otherwise parse every line again, and a count of
-    `file_column` needs none of its fields.
+    streams' validation does) the rows are followed from that table instead
+    of the Bronze view, whose every read parses every landed line again, and
+    the table's rows per file are counted against the lines of the relation
+    the view reads (`landed_lines_model`, one row per landed line with its
+    `filename`): a count that reads the files but parses no line.
 -#}
 {% test row_conservation(
     model, silver_model, quarantine_model, entity_name,
     row_id_column='_bronze_row_id', ingest_date_column='_ingest_date',
-    checked_model=none, file_column='_source_file'
+    checked_model=none, landed_lines_model=none, file_column='_source_file'
 ) %}
 
 with landed as (
@@ -26,12 +27,12 @@ with landed as (
 ),
 {%- if checked_model is not none %}
 
-bronze_by_file as (
+landed_by_file as (
     select
-        {{ file_column }} as landed_file,
-        count(*) as bronze_rows
-    from {{ model }}
-    group by {{ file_column }}
+        {{ lake_relative_path('filename') }} as landed_file,
+        count(*) as landed_lines
+    from {{ landed_lines_model }}
+    group by filename
 ),
 
 checked_by_file as (
@@ -44,11 +45,11 @@ checked_by_file as (
 
 file_balance as (
     select
-        coalesce(bronze_by_file.landed_file, checked_by_file.landed_file) as landed_file,
-        coalesce(bronze_by_file.bronze_rows, 0) as bronze_rows,
+        coalesce(landed_by_file.landed_file, checked_by_file.landed_file) as landed_file,
+        coalesce(landed_by_file.landed_lines, 0) as landed_lines,
         coalesce(checked_by_file.checked_rows, 0) as checked_rows
-    from bronze_by_file
-    full outer join checked_by_file on bronze_by_file.landed_file = checked_by_file.landed_file
+    from landed_by_file
+    full outer join checked_by_file on landed_by_file.landed_file = checked_by_file.landed_file
 ),
 {%- endif %}
 
@@ -152,12 +153,12 @@ where placements <> 1 or has_landed = 0
 union all
 
 select
-    'file out of balance with the checked rows' as failure,
+    'file out of balance: landed lines, checked rows' as failure,
     landed_file as detail,
-    bronze_rows as landed_rows,
+    landed_lines as landed_rows,
     checked_rows as accounted_rows
 from file_balance
-where bronze_rows <> checked_rows
+where landed_lines <> checked_rows
 {%- endif %}
 
 {% endtest %}
