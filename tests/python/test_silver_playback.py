@@ -221,20 +221,23 @@ def test_sessions_account_for_every_clean_event(build: PlaybackBuild) -> None:
     assert build.scalar("select count(*) from silver.playback_sessions where watch_time_ms > 0") > 0
 
 
+def _conservation_test_after_deleting(
+    build: PlaybackBuild, scratch_folder: Path, table: str, row_ids: str
+) -> DbtOutcome:
+    """row_conservation run on a copy of the warehouse from which one row of `table` was deleted."""
+    scratch = DbtWorkspace.in_folder(scratch_folder, lake_root=build.workspace.lake_root)
+    shutil.copyfile(build.workspace.duckdb_path, scratch.duckdb_path)
+    with duckdb.connect(str(scratch.duckdb_path)) as con:
+        con.execute(f"delete from {table} where _bronze_row_id = (select min(_bronze_row_id) from {row_ids})")
+    return run_dbt(["test", "--target", "duckdb", "--select", CONSERVATION_TEST], scratch)
+
+
 def test_row_conservation_fails_when_a_silver_row_is_deleted(
     build: PlaybackBuild, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    scratch = DbtWorkspace.in_folder(
-        tmp_path_factory.mktemp("conservation_scratch"), lake_root=build.workspace.lake_root
+    outcome = _conservation_test_after_deleting(
+        build, tmp_path_factory.mktemp("conservation_scratch"), "silver.playback_events", "silver.playback_events"
     )
-    shutil.copyfile(build.workspace.duckdb_path, scratch.duckdb_path)
-    with duckdb.connect(str(scratch.duckdb_path)) as con:
-        con.execute(
-            "delete from silver.playback_events"
-            " where _bronze_row_id = (select min(_bronze_row_id) from silver.playback_events)"
-        )
-
-    outcome = run_dbt(["test", "--target", "duckdb", "--select", CONSERVATION_TEST], scratch)
 
     results = outcome.run_results["results"]
     declared = any(r["unique_id"].startswith("test.flick.row_conservation") for r in results)
@@ -242,3 +245,48 @@ def test_row_conservation_fails_when_a_silver_row_is_deleted(
     assert not outcome.succeeded
     # One ingest date out of balance, and the deleted row placed nowhere.
     assert [(r["status"], r["failures"]) for r in results] == [("fail", 2)]
+
+
+def test_row_conservation_fails_when_the_checked_events_lose_a_landed_row(
+    build: PlaybackBuild, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The rows are followed from the checked table, so it must hold every landed line: one gone fails the test
+    (its file out of balance with the landed lines, its date and the row placed but never landed)."""
+    outcome = _conservation_test_after_deleting(
+        build,
+        tmp_path_factory.mktemp("checked_scratch"),
+        "silver.int_playback_events_checked",
+        "silver.quarantine_playback",
+    )
+
+    assert not outcome.succeeded
+    results = outcome.run_results["results"]
+    assert [(r["status"], r["failures"]) for r in results] == [("fail", 3)], outcome.output[-3000:]
+
+
+def test_the_playback_bronze_views_are_read_by_no_test_but_row_conservation(build: PlaybackBuild) -> None:
+    """Each test of a Bronze view over the stream parses every landed line again, so the
+    column tests sit on the checked events, the table holding every landed line once."""
+    manifest = json.loads((Path(build.workspace.target_path) / "manifest.json").read_text(encoding="utf-8"))
+    tests = [node for node in manifest["nodes"].values() if node["resource_type"] == "test"]
+
+    def tests_of(model: str) -> set[str]:
+        return {
+            f"{node['test_metadata']['name']}:{node.get('column_name') or ''}"
+            for node in tests
+            if node.get("attached_node") == f"model.flick.{model}" and node.get("test_metadata")
+        }
+
+    assert tests_of("stg_playback__events") == {"row_conservation:"}
+    assert tests_of("stg_playback__event_ids") == set()
+    assert {
+        "accepted_values:event_type",
+        "accepted_values:device",
+        "accepted_values:cdn",
+        "not_null:_source_file",
+        "not_null:_ingest_date",
+        "not_null:_loaded_at",
+        "not_null:_raw_payload",
+        "unique:_bronze_row_id",
+        "not_null:_bronze_row_id",
+    } <= tests_of("int_playback_events_checked")

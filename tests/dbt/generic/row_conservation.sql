@@ -5,15 +5,53 @@
     in quarantine) and nothing appears there that never landed.
     Re-deliveries sit in the quarantine model with reason 'duplicate'.
     Returns one row per broken ingest date or misplaced row id.
+
+    With `checked_model` (a table holding every landed row once, as the large
+    streams' validation does) the rows are followed from that table instead
+    of the Bronze view, whose every read parses every landed line again, and
+    the table's rows per file are counted against the lines of the relation
+    the view reads (`landed_lines_model`, one row per landed line with its
+    `filename`): a count that reads the files but parses no line.
 -#}
-{% test row_conservation(model, silver_model, quarantine_model, entity_name, row_id_column='_bronze_row_id', ingest_date_column='_ingest_date') %}
+{% test row_conservation(
+    model, silver_model, quarantine_model, entity_name,
+    row_id_column='_bronze_row_id', ingest_date_column='_ingest_date',
+    checked_model=none, landed_lines_model=none, file_column='_source_file'
+) %}
 
 with landed as (
     select
         {{ row_id_column }} as row_id,
         {{ ingest_date_column }} as ingest_date
-    from {{ model }}
+    from {{ checked_model if checked_model is not none else model }}
 ),
+{%- if checked_model is not none %}
+
+landed_by_file as (
+    select
+        {{ lake_relative_path('filename') }} as landed_file,
+        count(*) as landed_lines
+    from {{ landed_lines_model }}
+    group by filename
+),
+
+checked_by_file as (
+    select
+        {{ file_column }} as landed_file,
+        count(*) as checked_rows
+    from {{ checked_model }}
+    group by {{ file_column }}
+),
+
+file_balance as (
+    select
+        coalesce(landed_by_file.landed_file, checked_by_file.landed_file) as landed_file,
+        coalesce(landed_by_file.landed_lines, 0) as landed_lines,
+        coalesce(checked_by_file.checked_rows, 0) as checked_rows
+    from landed_by_file
+    full outer join checked_by_file on landed_by_file.landed_file = checked_by_file.landed_file
+),
+{%- endif %}
 
 kept as (
     select
@@ -110,5 +148,17 @@ select
     placements as accounted_rows
 from row_balance
 where placements <> 1 or has_landed = 0
+{%- if checked_model is not none %}
+
+union all
+
+select
+    'file out of balance: landed lines, checked rows' as failure,
+    landed_file as detail,
+    landed_lines as landed_rows,
+    checked_rows as accounted_rows
+from file_balance
+where landed_lines <> checked_rows
+{%- endif %}
 
 {% endtest %}
