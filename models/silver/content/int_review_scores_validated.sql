@@ -168,7 +168,8 @@ final as (
         _raw_payload,
         _source_file,
         _ingest_date,
-        _loaded_at
+        _loaded_at,
+        {{ refresh_stamp() }} as _refreshed_at
     from ranked
 )
 
