@@ -12,7 +12,8 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date', landed_files) on and replaces them whole; a
+    incremental_window_start('_ingest_date', landed_files) on and replaces them whole,
+    stamping them `_refreshed_at` for int_title_matches; a
     copy read now ranks after the clean copies already here on older dates
     (ranked_by_landing), as in a full refresh. Older dates are not
     re-validated, so a change to a site's scale in the review_sites seed
