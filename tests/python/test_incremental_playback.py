@@ -61,6 +61,7 @@ INCREMENTAL_MODELS = (
     "quarantine_playback",
     "int_title_matches",
     "social_mentions",
+    "review_scores",
 )
 
 
