@@ -24,9 +24,14 @@ matches as (
     {%- endif %}
 ),
 
+-- In an incremental run only those records, chosen before the join so the
+-- engine reads the validated rows it needs instead of building on them all.
 validated as (
     select * from {{ ref('int_review_scores_validated') }}
     where quarantine_reason is null
+    {%- if is_incremental() %}
+        and review_score_id in (select matches.source_record_id from matches)
+    {%- endif %}
 ),
 
 final as (

@@ -26,9 +26,14 @@ matches as (
     {%- endif %}
 ),
 
+-- In an incremental run only those records, chosen before the join so the
+-- engine reads the validated rows it needs instead of building on them all.
 validated as (
     select * from {{ ref('int_social_mentions_validated') }}
     where quarantine_reason is null
+    {%- if is_incremental() %}
+        and mention_id in (select matches.source_record_id from matches)
+    {%- endif %}
 ),
 
 final as (

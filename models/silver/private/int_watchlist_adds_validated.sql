@@ -127,7 +127,10 @@ first_landings as (
             event_id,
             _bronze_row_id as first_landing_row_id
         from {{ this }}
-        where _ingest_date < {{ window_start }} and quarantine_reason is null
+        where
+            _ingest_date < {{ window_start }}
+            and quarantine_reason is null
+            and event_id in (select duplicates.event_id from ranked as duplicates where duplicates.copy_rank > 1)
     {%- endif %}
 ),
 
