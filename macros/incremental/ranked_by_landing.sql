@@ -7,6 +7,7 @@
     copy read now ranks after every clean copy (kept or `duplicate`) that
     this model already holds on dates before the window, so its rank is its
     rank among the copies read plus their count: what a full refresh gives.
+    Only the keys read now are counted, so a run costs what it read.
 -#}
 {% macro ranked_by_landing(checked, keys, window_start=none) -%}
     select
@@ -22,10 +23,18 @@
             select
                 {{ keys | join(', ') }},
                 count(*) as earlier_copy_count
-            from {{ this }}
+            from {{ this }} as stored
             where
-                _ingest_date < {{ window_start }}
-                and (quarantine_reason is null or quarantine_reason = 'duplicate')
+                stored._ingest_date < {{ window_start }}
+                and (stored.quarantine_reason is null or stored.quarantine_reason = 'duplicate')
+                and exists (
+                    select 1
+                    from {{ checked }} as batch
+                    where
+                        {%- for key in keys %}
+                            batch.{{ key }} = stored.{{ key }}{% if not loop.last %} and{% endif %}
+                        {%- endfor %}
+                )
             group by {{ keys | join(', ') }}
         ) as earlier_copies
             on

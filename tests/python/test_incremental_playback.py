@@ -13,15 +13,19 @@ the later days carry a crafted session older than the lookback window:
   also re-delivers the day-2 heartbeat, long out of the re-read window, which
   must still be ranked a duplicate of the copy kept on day 2.
 
-Day 7 also re-delivers a clean day-2 social mention and review score, each of
-which must be ranked a duplicate although day 2 is no longer re-read.
+Day 7 also re-delivers a clean day-2 social mention, review score and
+watchlist addition, each of which must be ranked a duplicate although day 2
+is no longer re-read. A later day brings a studio original named like a day-1
+mention that matched no title: the stored mention must be matched again.
 
 After day 7, a capture file lands late in day 2's folders (a new playback
-session and a new social mention): the next run must read day 2 again,
-whatever the lookback, and a run with nothing new must change nothing.
+session, a new social mention and a new watchlist addition): the next run
+must read day 2 again, whatever the lookback, and a run with nothing new must
+change nothing.
 
-After the last run every Gold table (and Silver's playback, social and review tables) must equal a
-`--full-refresh` build of the whole lake, row for row, apart from `_refreshed_at`.
+After the last run every Gold table (and Silver's playback, social, review, title-match and
+watchlist tables) must equal a `--full-refresh` build of the whole lake, row for row, apart from
+`_refreshed_at`.
 """
 
 from __future__ import annotations
@@ -53,6 +57,11 @@ INCREMENTAL_MODELS = (
     "fct_playback_sessions",
     "mart_daily_engagement",
     "mart_qoe_daily",
+    "int_playback_event_deliveries",
+    "quarantine_playback",
+    "int_title_matches",
+    "social_mentions",
+    "review_scores",
 )
 
 
@@ -135,8 +144,15 @@ def _plant_bridged_session(lake: Path, holding: Path, days: list[str]) -> Bridge
     return BridgedSession(session_id, day_2.date(), redelivered["event_id"])
 
 
-def _land_late_capture_files(lake: Path, day: str) -> tuple[str, str]:
-    """A second file in `day`'s playback and social folders, after runs have seen the day; returns the new ids."""
+@dataclass(frozen=True)
+class LateCapture:
+    session_id: str
+    mention_id: str
+    watchlist_event_id: str
+
+
+def _land_late_capture_files(lake: Path, day: str) -> LateCapture:
+    """A second file in `day`'s playback, social and watchlist folders, after runs have seen the day."""
     template = _clean_template(lake, day)
     session_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "flick-test/late-capture-file"))
     start = datetime.combine(date.fromisoformat(day), datetime.min.time()) + timedelta(hours=21)
@@ -153,7 +169,37 @@ def _land_late_capture_files(lake: Path, day: str) -> tuple[str, str]:
     social = lake / f"bronze/social/mentions/ingest_date={day}"
     mention = {**_first_json_line(social), "mention_id": "late-capture-file-mention"}
     (social / "part-00001.jsonl").write_text(json.dumps(mention) + "\n", encoding="utf-8")
-    return session_id, mention["mention_id"]
+    watchlist = lake / f"bronze/app/watchlist_adds/ingest_date={day}"
+    addition = {**_first_json_line(watchlist), "event_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "flick-test/late-add"))}
+    (watchlist / "part-00001.jsonl").write_text(json.dumps(addition) + "\n", encoding="utf-8")
+    return LateCapture(session_id, mention["mention_id"], addition["event_id"])
+
+
+def _plant_title_for_unmatched_mention(database: Path, lake: Path, holding: Path, day: str) -> tuple[str, Path]:
+    """A studio original landing on held-back `day`, named like a stored mention that matched no title; returns
+    that mention's id and the partition to land."""
+    with duckdb.connect(str(database), read_only=True) as connection:
+        mention_id, title_text, release_year = connection.sql(
+            "select mentions.mention_id, mentions.title_text, mentions.release_year"
+            " from silver.social_mentions as mentions"
+            " where mentions.match_status = 'no_match' and mentions.release_year is not null"
+            " and mentions.title_text not like '#%' order by mentions.mention_id limit 1"
+        ).fetchall()[0]
+    partition = lake / f"bronze/studio/originals/ingest_date={day}"
+    template = _first_json_line(sorted(lake.glob("bronze/studio/originals/ingest_date=*"))[0])
+    original = {**template, "original_id": "FO99901", "title": title_text, "release_date": f"{release_year}-06-01"}
+    folder = holding / partition.relative_to(lake)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "part-00001.jsonl", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(json.dumps(original, separators=(",", ":")) + "\n")
+    return mention_id, partition
+
+
+def _match_status(database: Path, mention_id: str) -> str:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(
+            "select match_status from silver.int_title_matches where title_match_id = ?", [f"social:{mention_id}"]
+        ).fetchall()[0][0]
 
 
 def _pieces(database: Path, session_id: str) -> list[tuple]:
@@ -172,18 +218,23 @@ class DedupedFeed:
     model: str
     key: str  # SQL naming one copy's key in the validated model
     folder: str  # under bronze/
-    is_csv: bool  # the payload is then a JSON array of the landed fields
+    is_csv: bool  # the payload is then a JSON object by column
+    schema: str = "silver"
 
 
 SOCIAL = DedupedFeed("int_social_mentions_validated", "mention_id", "social/mentions", is_csv=False)
 REVIEWS = DedupedFeed("int_review_scores_validated", "review_score_id", "reviews/scores", is_csv=True)
+WATCHLIST = DedupedFeed(
+    "int_watchlist_adds_validated", "event_id", "app/watchlist_adds", is_csv=False, schema="silver_private"
+)
+DEDUPED_FEEDS = (SOCIAL, REVIEWS, WATCHLIST)
 
 
 def _redeliver_clean_row(database: Path, feed: DedupedFeed, day: str, holding: Path, redelivery_day: str) -> str:
     """Append the landed line of a clean row of `day` to the held file of `redelivery_day`; returns its key."""
     with duckdb.connect(str(database), read_only=True) as connection:
         key, line = connection.execute(
-            f"select {feed.key}, _raw_payload from silver.{feed.model}"
+            f"select {feed.key}, _raw_payload from {feed.schema}.{feed.model}"
             f" where quarantine_reason is null and _ingest_date = ? order by {feed.key} limit 1",
             [day],
         ).fetchall()[0]
@@ -200,7 +251,8 @@ def _redeliver_clean_row(database: Path, feed: DedupedFeed, day: str, holding: P
 def _copies(database: Path, feed: DedupedFeed, key: str) -> list[str | None]:
     with duckdb.connect(str(database), read_only=True) as connection:
         rows = connection.execute(
-            f"select quarantine_reason from silver.{feed.model} where {feed.key} = ? order by _ingest_date", [key]
+            f"select quarantine_reason from {feed.schema}.{feed.model} where {feed.key} = ? order by _ingest_date",
+            [key],
         ).fetchall()
     return [row[0] for row in rows]
 
@@ -222,7 +274,9 @@ def _compared_tables(database: Path) -> list[str]:
             " where (table_type = 'BASE TABLE' and (table_schema = 'gold' or table_name in"
             " ('int_playback_event_deliveries', 'playback_events', 'playback_sessions',"
             " 'int_social_mentions_validated', 'social_mentions', 'quarantine_social',"
-            " 'int_review_scores_validated', 'review_scores', 'quarantine_reviews')))"
+            " 'int_review_scores_validated', 'review_scores', 'quarantine_reviews', 'quarantine_playback',"
+            " 'int_title_matches', 'title_match_summary', 'titles', 'int_watchlist_adds_validated',"
+            " 'watchlist_adds')))"
             # The view, not the checked events under it: a first copy whose re-delivery
             # lands in a later run keeps no landed line there (its date was done).
             " or table_name = 'int_playback_events_validated'"
@@ -268,7 +322,7 @@ def _assert_incremental_path(outcome: DbtOutcome) -> None:
         result["unique_id"].rsplit(".", 1)[-1]: result.get("compiled_code") or ""
         for result in (outcome.run_results or {}).get("results", [])
     }
-    for model in ("int_playback_events_checked", SOCIAL.model, REVIEWS.model):
+    for model in ("int_playback_events_checked", *(feed.model for feed in DEDUPED_FEEDS)):
         assert "_ingest_date >= cast('" in compiled[model], f"{model} took the full-refresh path"
     for model in INCREMENTAL_MODELS[2:]:
         assert "_refreshed_at >" in compiled[model], f"{model} took the full-refresh path"
@@ -288,9 +342,10 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
     first_build = run_dbt(BUILD, incremental)
     assert first_build.succeeded, first_build.output[-3000:]
     assert _pieces(incremental.duckdb_path, bridged.session_id) == [(f"{bridged.session_id}-1", bridged.first_day, 3)]
+    rematched_mention, originals = _plant_title_for_unmatched_mention(incremental.duckdb_path, lake, holding, days[5])
+    held[days[5]] = sorted({*held[days[5]], originals})
     redelivered = {
-        feed: _redeliver_clean_row(incremental.duckdb_path, feed, days[1], holding, days[6])
-        for feed in (SOCIAL, REVIEWS)
+        feed: _redeliver_clean_row(incremental.duckdb_path, feed, days[1], holding, days[6]) for feed in DEDUPED_FEEDS
     }
 
     for day, partitions in held.items():
@@ -306,12 +361,13 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
                 ("-2", bridged.first_day + timedelta(days=1)),
             ]
 
-    late_session, late_mention = _land_late_capture_files(lake, days[1])
+    late = _land_late_capture_files(lake, days[1])
     caught_up = run_dbt(BUILD, incremental)
     assert caught_up.succeeded, caught_up.output[-3000:]
     _assert_incremental_path(caught_up)
-    assert [key for key, _, _ in _pieces(incremental.duckdb_path, late_session)] == [f"{late_session}-1"]
-    assert _copies(incremental.duckdb_path, SOCIAL, late_mention) == [None]
+    assert [key for key, _, _ in _pieces(incremental.duckdb_path, late.session_id)] == [f"{late.session_id}-1"]
+    assert _copies(incremental.duckdb_path, SOCIAL, late.mention_id) == [None]
+    assert _copies(incremental.duckdb_path, WATCHLIST, late.watchlist_event_id) == [None]
     stamped = _newest_stamp(incremental.duckdb_path)
     idle = run_dbt(BUILD, incremental)
     assert idle.succeeded, idle.output[-3000:]
@@ -320,6 +376,7 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
     # The bridge merged the pieces back into one, on the first day; the re-delivery stayed a duplicate.
     assert _pieces(incremental.duckdb_path, bridged.session_id) == [(f"{bridged.session_id}-1", bridged.first_day, 5)]
     assert _quarantine_reason(incremental.duckdb_path, bridged.redelivered_event_id) == [None, "duplicate"]
+    assert _match_status(incremental.duckdb_path, rematched_mention) != "no_match"
     for feed, key in redelivered.items():
         assert _copies(incremental.duckdb_path, feed, key) == [None, "duplicate"], feed.model
 
@@ -335,4 +392,8 @@ def test_incremental_runs_with_late_events_equal_a_full_refresh_on_gold(tmp_lake
     assert differences["gold.fct_playback_sessions"][2] > 50
     assert differences["silver.int_social_mentions_validated"][2] > 300
     assert differences["silver.int_review_scores_validated"][2] > 30
+    assert differences["silver.int_title_matches"][2] > 300
+    assert differences["silver_private.int_watchlist_adds_validated"][2] > 100
+    assert differences["silver.quarantine_playback"][2] > 50
+    assert differences["gold.mart_continue_watching"][2] > 20
     assert {table: diff[:2] for table, diff in differences.items() if diff[:2] != (0, 0)} == {}

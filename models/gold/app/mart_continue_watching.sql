@@ -3,7 +3,11 @@
     unfinished, newest first (rule in the `continue_watching_selection` doc
     block). Only sessions that played count, so a failed or abandoned start
     never moves a resume point; the latest such session per profile and title
-    decides, so a title finished later drops out.
+    decides, so a title finished later drops out. Rebuilt whole from the
+    sessions (the resume point comes with each session, `last_position_ms`,
+    so no event is read): a profile whose last title was finished must leave,
+    which replacing rows by key cannot do, and the rows go to the app as they
+    are, so they carry no run stamp to take changes from.
 -#}
 with
 
@@ -34,32 +38,14 @@ unfinished_sessions as (
 ),
 
 -- The resume point is where the playhead was at the session's last event,
--- which is not its furthest point when the viewer seeked back. Events are
--- ordered as Silver orders them within a session.
-session_events as (
-    select
-        playback_events.playback_session_key,
-        playback_events.position_ms,
-        row_number() over (
-            partition by playback_events.playback_session_key
-            order by
-                playback_events.client_ts desc,
-                playback_events.enqueued_time desc,
-                playback_events.eventhub_partition desc,
-                playback_events.sequence_number desc,
-                playback_events.event_id desc
-        ) as reverse_event_number
-    from {{ ref('playback_events') }} as playback_events
-    inner join unfinished_sessions
-        on playback_events.playback_session_key = unfinished_sessions.playback_session_key
-),
-
+-- which is not its furthest point when the viewer seeked back.
 last_positions as (
     select
-        playback_session_key,
-        position_ms as resume_position_ms
-    from session_events
-    where reverse_event_number = 1
+        playback_sessions.playback_session_key,
+        playback_sessions.last_position_ms as resume_position_ms
+    from {{ ref('playback_sessions') }} as playback_sessions
+    inner join unfinished_sessions
+        on playback_sessions.playback_session_key = unfinished_sessions.playback_session_key
 ),
 
 titles as (

@@ -12,7 +12,8 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date', landed_files) on and replaces them whole; a
+    incremental_window_start('_ingest_date', landed_files) on and replaces them whole,
+    stamping them `_refreshed_at` for int_title_matches; a
     copy read now ranks after the clean copies already here on older dates
     (ranked_by_landing), as in a full refresh. Older dates are not
     re-validated, so a change to a site's scale in the review_sites seed
@@ -168,7 +169,8 @@ final as (
         _raw_payload,
         _source_file,
         _ingest_date,
-        _loaded_at
+        _loaded_at,
+        {{ refresh_stamp() }} as _refreshed_at
     from ranked
 )
 

@@ -9,8 +9,9 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date', landed_files) on and replaces them whole, so
-    the cost of a run follows what landed, not the feed's history. A copy
+    incremental_window_start('_ingest_date', landed_files) on and replaces them whole,
+    stamping them `_refreshed_at` for int_title_matches, so the cost of a run
+    follows what landed, not the feed's history. A copy
     read now ranks after the clean copies already here on older dates
     (ranked_by_landing), so its rank is the same as a full refresh gives.
 -#}
@@ -159,7 +160,8 @@ final as (
         _raw_payload,
         _source_file,
         _ingest_date,
-        _loaded_at
+        _loaded_at,
+        {{ refresh_stamp() }} as _refreshed_at
     from ranked
 )
 

@@ -14,10 +14,45 @@
     Unmatched records stay here (title_id NULL, is_matched 0) and in their
     Silver models: they are counted (title_match_summary), never dropped.
 -#}
+{#-
+    Incremental by record (title_match_id): a run matches the clean records
+    the validated models wrote since its last run (their `_refreshed_at`),
+    and matches again, from what is stored here, every record whose key's
+    catalog titles (`catalog_candidates`) are no longer those it was matched
+    against, so a title landing or changing later re-matches old mentions as
+    a full refresh would. A record id stays clean once it is (a re-delivery
+    only moves which copy is kept), so no row here needs deleting. Spark's
+    parquet tables cannot delete by key: there it is rebuilt whole.
+-#}
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    unique_key='title_match_id'
+) }}
+{%- set incremental = is_incremental() -%}
+{%- set match_key = dbt.replace('normalised_title', "' '", "''") -%}
 
 with
 
-match_requests as (
+catalog as (
+    select
+        title_id,
+        release_year,
+        {{ match_key }} as title_match_key
+    from {{ ref('int_titles_unioned') }}
+),
+
+-- The catalog titles a key names, as one comparable text.
+catalog_keys as (
+    select
+        title_match_key,
+        {{ sorted_listagg(dbt.concat([
+            'title_id', "':'", "coalesce(" ~ dbt.safe_cast('release_year', dbt.type_string()) ~ ", '')"
+        ]), "'|'") }} as catalog_candidates
+    from catalog
+    group by title_match_key
+),
+
+validated_requests as (
     select
         'social' as match_source,
         mention_id as source_record_id,
@@ -25,6 +60,9 @@ match_requests as (
         release_year
     from {{ ref('int_social_mentions_validated') }}
     where quarantine_reason is null
+    {%- if incremental %}
+        and {{ refreshed_since_last_run() }}
+    {%- endif %}
     union all
     select
         'reviews' as match_source,
@@ -33,6 +71,41 @@ match_requests as (
         release_year
     from {{ ref('int_review_scores_validated') }}
     where quarantine_reason is null
+    {%- if incremental %}
+        and {{ refreshed_since_last_run() }}
+    {%- endif %}
+),
+
+{% if incremental %}
+
+    -- Records matched before whose key now names other catalog titles, and
+    -- not among the records validated again.
+    rematched_requests as (
+        select
+            stored.match_source,
+            stored.source_record_id,
+            stored.normalised_title,
+            stored.release_year
+        from {{ this }} as stored
+        left join catalog_keys
+            on {{ dbt.replace('stored.normalised_title', "' '", "''") }} = catalog_keys.title_match_key
+        left join validated_requests
+            on
+                stored.match_source = validated_requests.match_source
+                and stored.source_record_id = validated_requests.source_record_id
+        where
+            coalesce(stored.catalog_candidates, '') <> coalesce(catalog_keys.catalog_candidates, '')
+            and validated_requests.source_record_id is null
+    ),
+
+{% endif %}
+
+match_requests as (
+    select * from validated_requests
+    {%- if incremental %}
+        union all
+        select * from rematched_requests
+    {%- endif %}
 ),
 
 keyed_requests as (
@@ -41,16 +114,8 @@ keyed_requests as (
         source_record_id,
         normalised_title,
         release_year,
-        {{ dbt.replace('normalised_title', "' '", "''") }} as title_match_key
+        {{ match_key }} as title_match_key
     from match_requests
-),
-
-catalog as (
-    select
-        title_id,
-        release_year,
-        {{ dbt.replace('normalised_title', "' '", "''") }} as title_match_key
-    from {{ ref('int_titles_unioned') }}
 ),
 
 candidates as (
@@ -77,6 +142,7 @@ decided as (
         keyed_requests.source_record_id,
         keyed_requests.normalised_title,
         keyed_requests.release_year,
+        catalog_keys.catalog_candidates,
         candidates.key_title_id,
         candidates.same_year_title_id,
         candidates.adjacent_year_title_id,
@@ -96,6 +162,7 @@ decided as (
         on
             keyed_requests.match_source = candidates.match_source
             and keyed_requests.source_record_id = candidates.source_record_id
+    left join catalog_keys on keyed_requests.title_match_key = catalog_keys.title_match_key
 ),
 
 final as (
@@ -115,7 +182,9 @@ final as (
             when match_status in ('matched_title_only', 'matched_title_year', 'matched_adjacent_year') then 1 else 0
         end
             as is_matched,
-        candidate_count
+        candidate_count,
+        catalog_candidates,
+        {{ refresh_stamp() }} as _refreshed_at
     from decided
 )
 

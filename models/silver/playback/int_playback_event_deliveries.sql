@@ -4,9 +4,21 @@
     one) the first delivery wins, by enqueued time, then partition, sequence
     number and Bronze row id. Events delivered once are not here: their one
     clean copy is rank 1. Small (re-deliveries are a fraction of a percent of
-    the stream), so it is rebuilt whole each run, and ranks exactly as a full
-    refresh does.
+    the stream).
 -#}
+{#-
+    Incremental by event: a run ranks again every clean copy of each event
+    with a clean copy among the checked events written since its last run
+    (their `_refreshed_at`) that kept its landed line, i.e. that found another
+    copy; that is every event a new copy can re-rank, and it ranks exactly as
+    a full refresh does. Copies are only ever added, so no event here needs
+    deleting. Spark's parquet tables cannot delete by key: there it is
+    rebuilt whole.
+-#}
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    unique_key='event_id'
+) }}
 {#- Which events to rank comes from the landed line: the checked events keep
     it on a clean row only when the event landed more than once (every copy
     in one run; in later runs, each copy that found an earlier one), so of
@@ -23,6 +35,9 @@ candidate_events as (
     select distinct event_id
     from {{ checked }}
     where rule_reason is null and _raw_payload is not null
+    {%- if is_incremental() %}
+        and {{ refreshed_since_last_run() }}
+    {%- endif %}
 ),
 
 clean_copies as (
@@ -47,7 +62,8 @@ ranked as (
             partition by event_id
             order by enqueued_time, eventhub_partition, sequence_number, _bronze_row_id
         ) as {{ dbt.type_bigint() }}) as delivery_rank,
-        _ingest_date
+        _ingest_date,
+        {{ refresh_stamp() }} as _refreshed_at
     from clean_copies
     where clean_copy_count > 1
 )

@@ -187,6 +187,8 @@ session_totals as (
         cast(sum(case when event_type = 'error' then 1 else 0 end) as {{ dbt.type_bigint() }}) as error_count,
         max(case when event_type = 'start' then 1 else 0 end) as has_start,
         max(position_ms) as max_position_ms,
+        -- The last event in order is the one with no next event.
+        max(case when next_client_ts is null then position_ms end) as last_position_ms,
         max(is_late) as is_late_data
     from measured
     group by playback_session_key
@@ -262,6 +264,7 @@ final as (
             else 0
         end as is_video_start_failure,
         session_totals.max_position_ms,
+        session_totals.last_position_ms,
         titles.runtime_min,
         cast(
             case

@@ -5,8 +5,30 @@
     that same account and a known title (`orphan_reference` otherwise); a
     re-delivered event_id keeps its first landing.
 -#}
-with bronze as (
+{#-
+    Incremental: a run re-validates the ingest dates from
+    incremental_window_start('_ingest_date', landed_files) on and replaces them
+    whole; a copy read now ranks after the clean copies already here on older
+    dates (ranked_by_landing) and names the one kept there, as a full refresh
+    does. Older dates are not read again, so an addition is checked against
+    the accounts, profiles and titles Silver holds when its date is processed:
+    a parent that lands later does not revive it until a full refresh.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='_ingest_date',
+    partition_by=['_ingest_date'] if target.type == 'spark' else none
+) }}
+{%- set landed_files = 'bronze/app/watchlist_adds/*/*.jsonl' -%}
+{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+
+with
+
+bronze as (
     select * from {{ ref('stg_app__watchlist_adds') }}
+    {%- if window_start %}
+        where _ingest_date >= {{ window_start }}
+    {%- endif %}
 ),
 
 known_accounts as (
@@ -62,7 +84,7 @@ checked as (
             when added_at > latest_credible_at then 'future_timestamp'
             when is_known_account = 0 or is_known_profile = 0 or is_known_title = 0 then 'orphan_reference'
             when profile_account_id <> account_id then 'orphan_reference'
-        end as rule_failed,
+        end as rule_reason,
         case
             when _is_valid_json = 0 then 'line is not a JSON object'
             when event_id is null then 'event_id is missing'
@@ -85,50 +107,60 @@ checked as (
     from cleaned
 ),
 
-{# Only rows that passed every other rule compete for the event id, so a
-    broken first copy never hides a good re-delivery. #}
+-- Only rows that passed every other rule compete for the event id, so a
+-- broken first copy never hides a good re-delivery.
 ranked as (
+    {{ ranked_by_landing('checked', ['event_id'], window_start) }}
+),
+
+-- The copy each event keeps: the first clean landing, here or on a date
+-- already done.
+first_landings as (
     select
-        _bronze_row_id,
-        row_number() over (
-            partition by event_id
-            order by _ingest_date, _loaded_at, _source_file, _bronze_row_id
-        ) as landing_rank,
-        first_value(_bronze_row_id) over (
-            partition by event_id
-            order by _ingest_date, _loaded_at, _source_file, _bronze_row_id
-            rows between unbounded preceding and unbounded following
-        ) as first_landing_row_id
-    from checked
-    where rule_failed is null
+        event_id,
+        _bronze_row_id as first_landing_row_id
+    from ranked
+    where rule_reason is null and copy_rank = 1
+    {%- if window_start %}
+        union all
+        select
+            event_id,
+            _bronze_row_id as first_landing_row_id
+        from {{ this }}
+        where
+            _ingest_date < {{ window_start }}
+            and quarantine_reason is null
+            and event_id in (select duplicates.event_id from ranked as duplicates where duplicates.copy_rank > 1)
+    {%- endif %}
 ),
 
 validated as (
     select
-        checked._bronze_row_id,
-        checked.event_id,
-        checked.account_id,
-        checked.profile_id,
-        checked.title_id,
-        checked.added_at,
-        coalesce(
-            checked.rule_failed,
-            case when ranked.landing_rank > 1 then 'duplicate' end
-        ) as quarantine_reason,
-        coalesce(
-            checked.rule_detail,
-            case
-                when
-                    ranked.landing_rank > 1
-                    then {{ dbt.concat(["'same event_id as row '", 'ranked.first_landing_row_id']) }}
-            end
-        ) as quarantine_detail,
-        checked._raw_payload,
-        checked._source_file,
-        checked._ingest_date,
-        checked._loaded_at
-    from checked
-    left join ranked on checked._bronze_row_id = ranked._bronze_row_id
+        ranked._bronze_row_id,
+        ranked.event_id,
+        ranked.account_id,
+        ranked.profile_id,
+        ranked.title_id,
+        ranked.added_at,
+        case
+            when ranked.rule_reason is not null then ranked.rule_reason
+            when ranked.copy_rank > 1 then 'duplicate'
+        end as quarantine_reason,
+        case
+            when ranked.rule_reason is not null then ranked.rule_detail
+            when ranked.copy_rank > 1
+                then {{ dbt.concat(["'same event_id as row '", 'first_landings.first_landing_row_id']) }}
+        end as quarantine_detail,
+        ranked._raw_payload,
+        ranked._source_file,
+        ranked._ingest_date,
+        ranked._loaded_at
+    from ranked
+    left join first_landings
+        on
+            ranked.event_id = first_landings.event_id
+            and ranked.rule_reason is null
+            and ranked.copy_rank > 1
 )
 
 select * from validated
