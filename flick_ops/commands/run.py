@@ -20,7 +20,7 @@ def _in_warehouse(project_dir: Path, name: str) -> Path:
 
 @click.command(
     epilog=(
-        "Exit codes: 0 built and published (warnings allowed); 1 the build failed (what passed was still published); "
+        "Exit codes: 0 built and published (warnings allowed), or nothing new landed since a clean run; 1 the build failed (what passed was still published); "
         "2 usage error (a selector that matches no node, no e-mail hash salt); 3 stopped before building: a source "
         "is stale, empty or could not be measured, or an anomaly with severity stop; "
         "4 built, but publishing or sharing failed."
