@@ -10,7 +10,8 @@ Layout of `<history root>/<run_id>/` (the history root is warehouse/runs/ by def
     run_results.json          each node's result in its last attempt (what the publish gate reads)
     compiled/<unique_id>.sql  the compiled SQL of each root-cause node
 
-Run ids sort by start time (`20261127T210455Z-3f9a`), so the newest run is the last folder.
+Run ids sort by start time (`20261127T210455Z-0412873f`: the second, its microseconds and a random
+byte), so the newest run is the last folder.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class RunRecord:
 
     @classmethod
     def create(cls, history_root: Path) -> RunRecord:
-        run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        # The microseconds keep two runs started in the same second in the order they started.
+        now = datetime.now(UTC)
+        run_id = f"{now:%Y%m%dT%H%M%SZ}-{now:%f}{secrets.token_hex(1)}"
         folder = Path(history_root) / run_id
         folder.mkdir(parents=True)
         return cls(folder)

@@ -31,7 +31,7 @@ from flick_ops.cli import main
 from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
-from flick_ops.run.history import RunRecord
+from flick_ops.run.history import RunRecord, run_ids
 from flick_ops.run.postmortem import build_postmortem, render_markdown
 from flick_ops.run.scope import EVERYTHING, LANDED, NOTHING, RunState, decide, last_clean_state, save_state
 
@@ -307,3 +307,8 @@ def test_a_failed_run_after_the_clean_one_makes_the_next_run_build_everything(tm
     failed.folder.mkdir()
     failed.write_summary({"build": {}, "exit_code": 1})
     assert last_clean_state(tmp_path, "99999999") is None
+
+
+def test_runs_started_in_the_same_second_sort_in_the_order_they_started(tmp_path: Path) -> None:
+    started = [RunRecord.create(tmp_path).run_id for _ in range(6)]
+    assert run_ids(tmp_path) == started
