@@ -260,16 +260,19 @@ def _remeasure(settings: PipelineSettings, record: RunRecord, scope: Scope, echo
     earlier = RunRecord(Path(settings.history_root) / scope.since_run).freshness()
     if earlier is None:
         return None
+    return _judge_kept(settings, record, earlier, f"run {scope.since_run} (nothing landed since)", echo)
+
+
+def _judge_kept(
+    settings: PipelineSettings, record: RunRecord, measured: dict, measured_by: str, echo: Echo
+) -> FreshnessReport:
+    """Judge measurements taken without dbt, keep them as the run's freshness/sources.json, log and show them."""
     started = datetime.now(UTC)
-    report = judge(earlier, settings.as_of or started)
+    report = judge(measured, settings.as_of or started)
     (record.folder / "freshness").mkdir(exist_ok=True)
-    (record.folder / "freshness" / "sources.json").write_text(json.dumps(earlier), encoding="utf-8")
+    (record.folder / "freshness" / "sources.json").write_text(json.dumps(measured), encoding="utf-8")
     record.log_step(
-        "freshness",
-        _freshness_outcome(report),
-        started,
-        measured_by=f"run {scope.since_run} (nothing landed since)",
-        **_freshness_summary(report),
+        "freshness", _freshness_outcome(report), started, measured_by=measured_by, **_freshness_summary(report)
     )
     _echo_freshness(report, echo)
     return report
@@ -285,14 +288,7 @@ def _measure_by_intake(
     measured = measured_by_intake(intake.files, sources, started) if intake is not None and sources else None
     if measured is None:
         return None
-    report = judge(measured, settings.as_of or started)
-    (record.folder / "freshness").mkdir(exist_ok=True)
-    (record.folder / "freshness" / "sources.json").write_text(json.dumps(measured), encoding="utf-8")
-    record.log_step(
-        "freshness", _freshness_outcome(report), started, measured_by="intake manifest", **_freshness_summary(report)
-    )
-    _echo_freshness(report, echo)
-    return report
+    return _judge_kept(settings, record, measured, "intake manifest", echo)
 
 
 def _nothing_new(

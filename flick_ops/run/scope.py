@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -154,10 +153,6 @@ def decide(now: RunState, previous: tuple[str, RunState] | None, *, full_tests: 
 
 def save_state(record: RunRecord, state: RunState) -> None:
     (record.folder / STATE_FILE).write_text(json.dumps(asdict(state)), encoding="utf-8")
-
-
-def salt_from_env() -> str | None:
-    return os.environ.get("FLICK_EMAIL_HASH_SALT")
 
 
 def _project_files(project_dir: Path) -> list[Path]:
