@@ -51,7 +51,7 @@ from flick_ops.run.history import RunRecord
 from flick_ops.run.invoke import DbtInvocation, NodeEvent, invoke_dbt
 from flick_ops.run.nodes import FAILED, Diagnosis, NodeOutcome, compiled_sql_path, diagnose, merge_attempts
 from flick_ops.run.retry import RetryPolicy, classify
-from flick_ops.run.scope import EVERYTHING, LANDED, NOTHING, TESTS_SINCE_ENV, RunState, Scope
+from flick_ops.run.scope import EVERYTHING, LANDED, NOTHING, RunState, Scope
 from flick_ops.salt import email_hash_salt
 
 if TYPE_CHECKING:  # the publish package (and its Azure SDK) is imported only when a run publishes
@@ -481,7 +481,7 @@ def _build_with_retries(settings: PipelineSettings, record: RunRecord, scope: Sc
     env = dict(settings.extra_env or {})
     if scope.kind == LANDED:
         build_args += ["--select", *scope.selectors]
-        env[TESTS_SINCE_ENV] = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}"
+    env.update(scope.tests_env(since=datetime.now(UTC)))
     attempts: list[DbtInvocation] = []
     args = build_args
     while True:

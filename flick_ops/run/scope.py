@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from flick_ops.run.history import RunRecord, run_ids
@@ -36,6 +38,8 @@ from flick_ops.run.history import RunRecord, run_ids
 EVERYTHING, LANDED, NOTHING = "everything", "landed", "nothing"
 STATE_FILE = "scope.json"
 TESTS_SINCE_ENV = "FLICK_TESTS_WRITTEN_SINCE"
+LANDED_FROM_ENV = "FLICK_TESTS_LANDED_FROM"
+_INGEST_DATE = re.compile(r"/ingest_date=(\d{4}-\d{2}-\d{2})/")
 # What dbt reads from the project (and what publish reads from deploy/): a change to any of it can change Gold.
 _PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "snapshots", "tests/dbt", "analyses", "deploy")
 # The intake's own manifest is a source too: every run that takes in files rebuilds what reads it.
@@ -58,6 +62,14 @@ class Scope:
     reason: str
     since_run: str | None = None  # the clean run compared with
     entities: tuple[str, ...] = ()  # source.entity with new or changed files (kind landed)
+    landed_from: dict[str, str] = field(default_factory=dict)  # source.entity -> earliest ingest date landed
+
+    def tests_env(self, since: datetime) -> dict[str, str]:
+        """What a landed run tells its tests: the rows written since `since` (`tested_rows`) and the ingest
+        dates from the earliest one that landed, per entity (`landed_since`)."""
+        if self.kind != LANDED:
+            return {}
+        return {TESTS_SINCE_ENV: f"{since:%Y-%m-%d %H:%M:%S.%f}", LANDED_FROM_ENV: json.dumps(self.landed_from)}
 
     @property
     def selectors(self) -> tuple[str, ...]:
@@ -145,10 +157,16 @@ def decide(now: RunState, previous: tuple[str, RunState] | None, *, full_tests: 
     if not changed and not removed:
         return Scope(NOTHING, "Gold is as that run published it", run_id)
     owners = {**before.entities, **now.entities}
+    landed_from: dict[str, str] = {}
+    for path in (*changed, *removed):
+        if path in owners and (partition := _INGEST_DATE.search(path)):
+            entity = owners[path]
+            landed_from[entity] = min(landed_from.get(entity, partition[1]), partition[1])
     entities = sorted({owners[path] for path in (*changed, *removed) if path in owners})
     if not entities:  # files that belong to no known entity were quarantined; the intake source still moved
         return Scope(LANDED, "only quarantined files landed", run_id)
-    return Scope(LANDED, f"{len(changed)} new or changed and {len(removed)} removed files", run_id, tuple(entities))
+    reason = f"{len(changed)} new or changed and {len(removed)} removed files"
+    return Scope(LANDED, reason, run_id, tuple(entities), dict(sorted(landed_from.items())))
 
 
 def save_state(record: RunRecord, state: RunState) -> None:

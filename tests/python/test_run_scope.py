@@ -262,6 +262,44 @@ def test_narrowed_tests_check_written_rows_and_new_keys_against_stored_ones(scra
     assert full["not_null_playback_events_country"] == "fail"
 
 
+def _conservation_of_playback(workspace: DbtWorkspace, landed_from: dict[str, str] | None) -> str:
+    env = {"FLICK_TESTS_LANDED_FROM": json.dumps(landed_from)} if landed_from is not None else {}
+    outcome = run_dbt(
+        ["test", "--target", "duckdb", "--select", "stg_playback__events,test_name:row_conservation"],
+        workspace,
+        extra_env=env,
+    )
+    assert outcome.run_results, outcome.output[-3000:]
+    (result,) = outcome.run_results["results"]
+    return result["status"]
+
+
+def test_narrowed_row_conservation_balances_the_ingest_dates_from_the_earliest_that_landed(
+    scratch: DbtWorkspace,
+) -> None:
+    """A row lost from an ingest date before the earliest one that landed is found by a full test run only; a
+    row lost from a date the run rewrote is found by the narrowed test too."""
+    old_day, landed_day = START, START + timedelta(days=DAYS - 1)
+    landed = {"playback.events": f"{landed_day}", "app.accounts": f"{old_day}"}
+    assert _conservation_of_playback(scratch, landed) == "pass"
+
+    def lose_a_row(day: date) -> None:
+        with duckdb.connect(str(scratch.duckdb_path)) as connection:
+            connection.execute(
+                "delete from silver.playback_events where event_id ="
+                " (select min(event_id) from silver.playback_events where _ingest_date = ?)",
+                [day],
+            )
+
+    lose_a_row(old_day)
+    assert _conservation_of_playback(scratch, landed) == "pass"
+    assert _conservation_of_playback(scratch, None) == "fail"
+    lose_a_row(landed_day)
+    assert _conservation_of_playback(scratch, landed) == "fail"
+    # Nothing of the entity landed: the run wrote none of its dates, so none is balanced.
+    assert _conservation_of_playback(scratch, {"app.accounts": f"{old_day}"}) == "pass"
+
+
 # How the scope is decided (no dbt) ------------------------------------------------------------------------------
 
 
@@ -292,6 +330,22 @@ BEFORE = _state({"bronze/app/accounts/d=1/a.csv": [10, 1], "bronze/playback/even
 def test_the_scope_follows_what_changed_since_the_last_clean_run(now, options, kind, entities) -> None:
     scope = decide(now, ("run-1", BEFORE), **{"full_tests": False, "select": [], **options})
     assert (scope.kind, scope.entities) == (kind, entities)
+
+
+def test_a_landed_scope_names_the_earliest_ingest_date_each_entity_got_a_file_for() -> None:
+    before = _state({"bronze/playback/events/ingest_date=2026-10-03/p.jsonl": [5, 1]})
+    now = _state(
+        {
+            "bronze/playback/events/ingest_date=2026-10-05/p.jsonl": [5, 2],
+            "bronze/playback/events/ingest_date=2026-10-04/p.jsonl": [5, 2],
+            "bronze/app/accounts/ingest_date=2026-10-05/a.csv": [5, 2],
+        }
+    )
+    scope = decide(now, ("run-1", before), full_tests=False, select=[])
+    # The removed file of 2026-10-03 changes that date's balance as much as a new one.
+    assert scope.landed_from == {"app.accounts": "2026-10-05", "playback.events": "2026-10-03"}
+    assert json.loads(scope.tests_env(datetime(2030, 1, 1))["FLICK_TESTS_LANDED_FROM"]) == scope.landed_from
+    assert decide(now, None, full_tests=False, select=[]).tests_env(datetime(2030, 1, 1)) == {}
 
 
 def test_without_a_clean_run_before_everything_is_built() -> None:

@@ -11,19 +11,26 @@
     of the Bronze view, whose every read parses every landed line again, and
     the table's rows per file are counted against the lines of the relation
     the view reads (`landed_lines_model`, one row per landed line with its
-    `filename`): a count that reads the files but parses no line.
+    `filename` and `ingest_date` partition column): a count that reads the
+    files but parses no line. In a run that tests only what it wrote, these
+    tables are incremental by ingest date, and the balance is kept to the
+    ingest dates from the earliest one that landed (`landed_since`): the
+    dates the run rewrote.
 -#}
 {% test row_conservation(
     model, silver_model, quarantine_model, entity_name,
     row_id_column='_bronze_row_id', ingest_date_column='_ingest_date',
     checked_model=none, landed_lines_model=none, file_column='_source_file'
 ) %}
+{%- set landed_dates = landed_since(entity_name) if checked_model is not none else {'narrowed': false} -%}
+{%- set written_dates = landed_since_predicate(landed_dates, ingest_date_column) %}
 
 with landed as (
     select
         {{ row_id_column }} as row_id,
         {{ ingest_date_column }} as ingest_date
     from {{ checked_model if checked_model is not none else model }}
+    where {{ written_dates }}
 ),
 {%- if checked_model is not none %}
 
@@ -32,6 +39,7 @@ landed_by_file as (
         {{ lake_relative_path('filename') }} as landed_file,
         count(*) as landed_lines
     from {{ landed_lines_model }}
+    where {{ landed_since_predicate(landed_dates, 'ingest_date') }}
     group by filename
 ),
 
@@ -40,6 +48,7 @@ checked_by_file as (
         {{ file_column }} as landed_file,
         count(*) as checked_rows
     from {{ checked_model }}
+    where {{ written_dates }}
     group by {{ file_column }}
 ),
 
@@ -60,6 +69,7 @@ kept as (
         0 as is_quarantined,
         0 as is_redelivery
     from {{ silver_model }}
+    where {{ written_dates }}
 ),
 
 quarantined as (
@@ -69,7 +79,9 @@ quarantined as (
         1 as is_quarantined,
         case when quarantine_reason = 'duplicate' then 1 else 0 end as is_redelivery
     from {{ quarantine_model }}
-    where entity_name = '{{ entity_name }}'
+    where
+        entity_name = '{{ entity_name }}'
+        and {{ written_dates }}
 ),
 
 placed as (
