@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
 from flick_ops.run.history import RunRecord, run_ids
@@ -39,6 +40,7 @@ EVERYTHING, LANDED, NOTHING = "everything", "landed", "nothing"
 STATE_FILE = "scope.json"
 TESTS_SINCE_ENV = "FLICK_TESTS_WRITTEN_SINCE"
 LANDED_FROM_ENV = "FLICK_TESTS_LANDED_FROM"
+_ENGINE_PACKAGES = ("dbt-core", "dbt-adapters", "dbt-duckdb", "duckdb", "dbt-spark", "dbt-databricks", "dbt-synapse")
 _INGEST_DATE = re.compile(r"/ingest_date=(\d{4}-\d{2}-\d{2})/")
 # What dbt reads from the project (and what publish reads from deploy/): a change to any of it can change Gold.
 _PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "snapshots", "tests/dbt", "analyses", "deploy")
@@ -88,11 +90,13 @@ class Scope:
 
 
 def project_fingerprint(project_dir: Path, settings: Sequence[str], salt: str | None) -> str:
-    """One hash of every project file dbt or publish reads, the run's settings and the e-mail salt.
+    """One hash of every project file dbt or publish reads, the run's settings, the e-mail salt and the
+    versions of dbt and the engines (an upgrade can change what a model gives as much as an edit).
 
     `settings` are what else decides the result: target, selection, publish destination, lake.
     """
     digest = hashlib.sha256()
+    digest.update(json.dumps(engine_versions()).encode())
     for path in _project_files(Path(project_dir)):
         digest.update(str(path.relative_to(project_dir)).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -100,6 +104,17 @@ def project_fingerprint(project_dir: Path, settings: Sequence[str], salt: str | 
     # The salt changes every hashed e-mail; only its hash enters the fingerprint, which is kept in the history.
     digest.update(hashlib.sha256((salt or "").encode()).digest())
     return digest.hexdigest()
+
+
+def engine_versions() -> list[str]:
+    """`package==version` of dbt, its adapters and the engines installed here."""
+    found = []
+    for package in _ENGINE_PACKAGES:
+        try:
+            found.append(f"{package}=={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            continue
+    return found
 
 
 def warehouse_identity(duckdb_path: Path | None) -> str | None:

@@ -31,9 +31,19 @@ from flick_ops.cli import main
 from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
+from flick_ops.run import scope as scope_module
 from flick_ops.run.history import RunRecord, run_ids
 from flick_ops.run.postmortem import build_postmortem, render_markdown
-from flick_ops.run.scope import EVERYTHING, LANDED, NOTHING, RunState, decide, last_clean_state, save_state
+from flick_ops.run.scope import (
+    EVERYTHING,
+    LANDED,
+    NOTHING,
+    RunState,
+    decide,
+    last_clean_state,
+    project_fingerprint,
+    save_state,
+)
 
 pytestmark = pytest.mark.dbt
 
@@ -346,6 +356,20 @@ def test_a_landed_scope_names_the_earliest_ingest_date_each_entity_got_a_file_fo
     assert scope.landed_from == {"app.accounts": "2026-10-05", "playback.events": "2026-10-03"}
     assert json.loads(scope.tests_env(datetime(2030, 1, 1))["FLICK_TESTS_LANDED_FROM"]) == scope.landed_from
     assert decide(now, None, full_tests=False, select=[]).tests_env(datetime(2030, 1, 1)) == {}
+
+
+def test_an_upgrade_of_dbt_or_an_engine_changes_the_project_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "a.sql").write_text("select 1", encoding="utf-8")
+    before = project_fingerprint(tmp_path, ["duckdb"], "salt")
+    assert project_fingerprint(tmp_path, ["duckdb"], "salt") == before
+    real_version = scope_module.metadata.version
+    monkeypatch.setattr(
+        scope_module.metadata, "version", lambda name: "99.0" if name == "duckdb" else real_version(name)
+    )
+    assert project_fingerprint(tmp_path, ["duckdb"], "salt") != before
 
 
 def test_without_a_clean_run_before_everything_is_built() -> None:
