@@ -30,7 +30,7 @@ from typing import Any
 
 from urllib3.exceptions import InsecureRequestWarning
 
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 from flick_ops.publish import CosmosSink, GoldReader, PublishReport, PublishSpec, PublishState, load_spec, publish

@@ -209,7 +209,7 @@ def docs(target: str, serve: bool, port: int) -> None:
     self-contained page, target/docs/static_index.html; the build's own
     artifacts in target/ are left as they are.
     """
-    from flick_ops.dbt_invocation import DbtWorkspace
+    from flick_ops.dbt.runner import DbtWorkspace
     from flick_ops.docs import DocsBuildError, generate_docs, serving
 
     try:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 
 
 @click.command()

@@ -30,7 +30,7 @@ from deltalake import DeltaTable
 from flick_ops.cli import main
 from flick_ops.dbt.artifacts import FILES, BuildArtifacts, last_build
 from flick_ops.dbt.release_rule import refusals
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace, run_dbt
 from flick_ops.docs import generate_docs
 from flick_ops.publish import GateRefused, GoldReader, export_to_lake, load_spec
 from flick_ops.publish.documents import build_documents

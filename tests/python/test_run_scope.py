@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from conftest import run_command_args
 
 from flick_ops.cli import main
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 from flick_ops.run.history import RunRecord, run_ids
