@@ -95,7 +95,7 @@ def _workspace(scratch: Path) -> DbtWorkspace:
         folder = Path(given)
         return DbtWorkspace.in_folder(folder, lake_root=folder / "lake")
     lake = scratch / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake))
     workspace = DbtWorkspace.in_folder(scratch, lake_root=lake)
     build = run_dbt(["build", "--target", "duckdb"], workspace)
     if not build.succeeded:

@@ -76,7 +76,7 @@ def _tiny_lake(root: Path) -> Path:
     from flick_ops.generate import generate_lake
     from flick_ops.generate.world import GeneratorConfig
 
-    generate_lake(GeneratorConfig(lake_root=root, **TINY_LAKE), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=root, **TINY_LAKE))
     return root
 
 

@@ -50,7 +50,6 @@ def _measured(folder: Path, anomalies: list[str]) -> list[Observation]:
     lake = folder / "lake"
     generate_lake(
         GeneratorConfig(lake_root=lake, **LAKE),
-        show_progress=False,
         anomalies=[PlantedAnomaly.parse(a) for a in anomalies],
     )
     landed = measure_landed(lake, {})

@@ -142,7 +142,6 @@ def bronze_build(tmp_path_factory) -> BronzeBuild:
     lake = folder / "lake"
     generate_lake(
         GeneratorConfig(lake_root=lake, accounts=200, days=3, events_per_day=2000, dirty_rate=0.02),
-        show_progress=False,
     )
     plant_dirty_files(lake)
     workspace = DbtWorkspace.in_folder(folder, lake_root=lake)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.dbt
 
 def _build(tmp_path: Path, **config) -> tuple[DbtWorkspace, object]:
     lake = tmp_path / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake, **config), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake, **config))
     workspace = DbtWorkspace.in_folder(tmp_path, lake_root=lake)
     outcome = run_dbt(["build", "--target", "duckdb"], workspace)
     return workspace, outcome

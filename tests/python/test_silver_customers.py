@@ -98,7 +98,7 @@ def _query(workspace: DbtWorkspace, sql: str) -> list[tuple]:
 def lake(tmp_path_factory) -> tuple[Path, GeneratorConfig]:
     root = tmp_path_factory.mktemp("customers_lake") / "lake"
     config = GeneratorConfig(lake_root=root, **LAKE_CONFIG)
-    generate_lake(config, show_progress=False)
+    generate_lake(config)
     return root, config
 
 
