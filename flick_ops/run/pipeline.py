@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flick_ops.dbt import artifacts
+from flick_ops.dbt.artifacts import ArtifactsError
 from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, NodeEvent, run_dbt
 from flick_ops.lake.intake import IntakeReport, run_intake
 from flick_ops.release import ShareRequest, SinkSettings
@@ -601,12 +602,12 @@ def _publish(
     started = datetime.now(UTC)
     # The run's record of its build (each node's last attempt), not target/: after a retry, target/ holds only
     # the retry's nodes.
-    build = record.build()
-    manifest = build.manifest
     try:
+        build = record.build()
         spec = load_spec(settings.spec_path)
-    except SpecError as exc:
+    except (ArtifactsError, SpecError) as exc:
         return _publish_failed(record, started, str(exc), echo)
+    manifest = build.manifest
     project = manifest["metadata"]["project_name"]
     # A landed run rebuilt only what the new files reach; the rest is as the last clean run published it.
     unchanged = frozenset(
