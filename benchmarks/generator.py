@@ -14,8 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from flick_ops.commands.generate import progress_bars
 from flick_ops.generate.entities import build_world
 from flick_ops.generate.playback import write_playback
+from flick_ops.generate.progress import silent
 from flick_ops.generate.world import GeneratorConfig
 
 DAYS = 10
@@ -33,7 +35,7 @@ def run() -> dict:
         world_seconds = time.perf_counter() - started
 
         started, cpu_started = time.perf_counter(), time.process_time()
-        stats = write_playback(world, show_progress=sys.stderr.isatty())
+        stats = write_playback(world, progress_bars if sys.stderr.isatty() else silent)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         lake_mb = sum(path.stat().st_size for path in config.lake_root.rglob("*.jsonl")) / 2**20
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from urllib3.exceptions import InsecureRequestWarning
 
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 from flick_ops.publish import CosmosSink, GoldReader, PublishReport, PublishSpec, PublishState, load_spec, publish
@@ -95,7 +95,7 @@ def _workspace(scratch: Path) -> DbtWorkspace:
         folder = Path(given)
         return DbtWorkspace.in_folder(folder, lake_root=folder / "lake")
     lake = scratch / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake))
     workspace = DbtWorkspace.in_folder(scratch, lake_root=lake)
     build = run_dbt(["build", "--target", "duckdb"], workspace)
     if not build.succeeded:

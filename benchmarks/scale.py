@@ -69,7 +69,7 @@ import click
 import duckdb
 
 from flick_ops.dbt.artifacts import ArtifactsError, BuildArtifacts
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace
 from flick_ops.lake.landing_contract import landed_entities
 from flick_ops.run.history import run_ids
 from flick_ops.salt import SALT_VARIABLE
@@ -697,7 +697,7 @@ def spark_build(lake: Path, folder: Path, salt: str) -> Measured:
         from pathlib import Path
         from flick_ops.commands.parity import _profiles_dir
         from flick_ops.spark.parity import build_spark
-        from flick_ops.dbt_invocation import PROJECT_ROOT
+        from flick_ops.dbt.runner import PROJECT_ROOT
         from flick_ops.salt import require_salt
         from flick_ops.spark.session import local_spark_session
         work = Path(sys.argv[2])

@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt import artifacts
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 
-SITE_FILES = ("index.html", "manifest.json", "catalog.json")
+SITE_FILES = ("index.html", artifacts.MANIFEST, "catalog.json")
 SITE_FOLDER = "docs"
 
 
@@ -48,9 +49,7 @@ def generate_docs(workspace: DbtWorkspace, target: str = "duckdb") -> DocsSite:
     outcome: DbtOutcome = run_dbt(["docs", "generate", "--static", "--target", target], docs_workspace)
     if not outcome.succeeded:
         tail = "\n".join(outcome.output.strip().splitlines()[-15:])
-        raise DocsBuildError(
-            f"dbt docs generate failed (exit {outcome.returncode}); build the warehouse first?\n{tail}"
-        )
+        raise DocsBuildError(f"dbt docs generate failed (exit {outcome.exit_code}); build the warehouse first?\n{tail}")
     site = DocsSite(Path(docs_workspace.target_path))
     missing = [name for name in SITE_FILES if not (site.folder / name).exists()]
     if missing:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from flick_ops.compile.harness import DEFAULT_TIMEOUT_SECONDS, TARGETS, OfflineCompileError, compile_offline
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 
 EXIT_COMPILE_FAILED = 1
 EXIT_CHECKS_FAILED = 3
@@ -74,8 +74,8 @@ def compile(
     incremental and snapshot merges). No network is touched and no
     credentials are read.
     """
+    from flick_ops.dbt.runner import DbtWorkspace
     from flick_ops.dbt.selection import require_matches
-    from flick_ops.dbt_invocation import DbtWorkspace
     from flick_ops.errors import require_library
 
     if target == "synapse":

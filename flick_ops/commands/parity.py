@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 
 EXIT_MISMATCH = 1
 # Small enough for a local Spark session on 2 cores to build in a few minutes.
@@ -76,7 +76,7 @@ def _tiny_lake(root: Path) -> Path:
     from flick_ops.generate import generate_lake
     from flick_ops.generate.world import GeneratorConfig
 
-    generate_lake(GeneratorConfig(lake_root=root, **TINY_LAKE), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=root, **TINY_LAKE))
     return root
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.commands.options import history_option, reported_project_option
 
 
 @click.command()
@@ -19,20 +19,8 @@ from flick_ops.dbt_invocation import PROJECT_ROOT
     help="Folder to write postmortem-<run>.md and .html into. Default: the run's history folder.",
 )
 @click.option("--list", "list_runs", is_flag=True, help="List the recorded runs, newest last, and exit.")
-@click.option(
-    "--history",
-    "history_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Run history folder written by `flick-ops run`. Default: <project>/warehouse/runs.",
-)
-@click.option(
-    "--project-dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=PROJECT_ROOT,
-    show_default=True,
-    help="The dbt project whose runs to report on.",
-)
+@history_option
+@reported_project_option
 def postmortem(
     run_id: str | None, out_dir: Path | None, list_runs: bool, history_root: Path | None, project_dir: Path
 ) -> None:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import os
 from collections.abc import Sequence
-from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace
 
 EXIT_FAILURES = 1
 EXIT_REFUSED = 3
@@ -188,161 +184,56 @@ def publish(
     An interrupted publish is resumed by running the command again.
     """
     from flick_ops.dbt.artifacts import ArtifactsError, release_artifacts
-    from flick_ops.publish import (
-        GateRefused,
-        GoldReader,
-        PublishOptions,
-        SpecError,
-        check_gate,
-        export_to_lake,
-        load_spec,
-    )
+    from flick_ops.dbt.release_rule import ReleaseRefused
+    from flick_ops.publish import GoldReader, PublishOptions, SpecError, load_spec
     from flick_ops.publish.reader import WarehouseError
     from flick_ops.publish.sinks import SinkError
+    from flick_ops.release import Release, ReleaseUsageError, SinkSettings, publish_release
 
-    sink_kind = sink or ("cosmos" if endpoint else "local")
     names = [name.strip() for value in models for name in value.split(",") if name.strip()]
     if models and not names:
         raise click.UsageError(f"--models {' '.join(repr(value) for value in models)} names no entry or group")
     try:
-        spec = load_spec(spec_path)
-        entries = spec.select(names or None)
+        release = Release.select(load_spec(spec_path), names, lake_export=not (dry_run or no_lake_export))
     except SpecError as exc:
         raise click.UsageError(str(exc)) from exc
     try:
         build = release_artifacts(dbt_target_dir, _Defaults.workspace.target_path, _Defaults.history)
+        # One check of everything that would leave, before any sink is opened or any file written.
+        release.check(build)
     except ArtifactsError as exc:
         raise PublishRefused(f"refusing to publish: {exc}") from exc
-    warehouse = GoldReader(duckdb_path, build.folder)
-    lake_models = [] if dry_run or no_lake_export else _lake_models(spec, entries, selected=bool(names))
-    try:
-        # One check of everything that would leave, before any sink is opened or any file written.
-        check_gate(
-            warehouse,
-            [(f"publish.{entry.name}", entry.model) for entry in entries]
-            + [(f"lake_export.{model}", model) for model in lake_models if model not in {e.model for e in entries}],
-        )
-    except GateRefused as exc:
+    except ReleaseRefused as exc:
         raise PublishRefused(str(exc)) from exc
 
+    sink_settings = SinkSettings(
+        local_path, sink, endpoint, insecure_local_tls, max_concurrency, max_ru_per_second, create_containers
+    )
+    options = PublishOptions(dry_run=dry_run, force_full=force_full, batch_size=batch_size)
     try:
-        report = _publish_to_sink(
-            spec, warehouse, names, sink_kind, endpoint, local_path, insecure_local_tls, max_concurrency,
-            max_ru_per_second, create_containers, state_dir, quiet,
-            PublishOptions(dry_run=dry_run, force_full=force_full, batch_size=batch_size),
-        )  # fmt: skip
-    except GateRefused as exc:
-        raise PublishRefused(str(exc)) from exc
+        with _ProgressBar(enabled=not quiet) as progress:
+            outcome = publish_release(
+                release, GoldReader(duckdb_path, build.folder), sink_settings, state_dir, options, lake_root,
+                progress=progress.advance, plans_ready=progress.start,
+            )  # fmt: skip
+    except ReleaseUsageError as exc:
+        raise click.UsageError(str(exc)) from exc
     except SpecError as exc:
         raise click.UsageError(str(exc)) from exc
     except (SinkError, WarehouseError) as exc:
         raise PublishFailed(str(exc)) from exc
-    click.echo(report.describe())
-    if report_json:
-        report_json.parent.mkdir(parents=True, exist_ok=True)
-        report_json.write_text(json.dumps(report.as_dict(), indent=2, default=str), encoding="utf-8")
-    try:
-        for table in export_to_lake(warehouse, lake_models, lake_root) if lake_models else []:
-            click.echo(table.describe())
-    except WarehouseError as exc:
-        raise PublishFailed(f"lake export: {exc}") from exc
-    if not report.ok:
+    report = outcome.report
+    if report is not None:
+        click.echo(report.describe())
+        if report_json:
+            report_json.parent.mkdir(parents=True, exist_ok=True)
+            report_json.write_text(json.dumps(report.as_dict(), indent=2, default=str), encoding="utf-8")
+    for table in outcome.exported:
+        click.echo(table.describe())
+    if outcome.export_error:
+        raise PublishFailed(f"lake export: {outcome.export_error}")
+    if report is not None and not report.ok:
         raise PublishFailed(f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid (see above)")
-
-
-def _publish_to_sink(
-    spec,
-    warehouse,
-    names: Sequence[str],
-    sink_kind: str,
-    endpoint: str | None,
-    local_path: Path,
-    insecure_local_tls: bool,
-    max_concurrency: int,
-    max_ru_per_second: float | None,
-    create_containers: bool,
-    state_dir: Path,
-    quiet: bool,
-    options,
-):
-    """Open the sink and its publish state, and publish the chosen entries with a progress bar."""
-    from flick_ops.publish import PublishState
-    from flick_ops.publish import publish as run_publish
-
-    with ExitStack() as stack:
-        sink_object = stack.enter_context(
-            _open_sink(
-                sink_kind,
-                endpoint,
-                local_path,
-                insecure_local_tls,
-                max_concurrency,
-                max_ru_per_second,
-                create_containers,
-            )
-        )
-        state = stack.enter_context(PublishState.open(state_dir, sink_object.identity))
-        progress = stack.enter_context(_ProgressBar(enabled=not quiet))
-        return run_publish(
-            spec,
-            warehouse=warehouse,
-            sink=sink_object,
-            state=state,
-            models=names or None,
-            options=options,
-            progress=progress.advance,
-            plans_ready=progress.start,
-        )
-
-
-def _lake_models(spec, entries: Sequence, *, selected: bool) -> list[str]:
-    """The published entries' models, and on a whole publish the spec's lake-only models too."""
-    return list(dict.fromkeys([*(entry.model for entry in entries), *(() if selected else spec.lake_only)]))
-
-
-def _open_sink(
-    kind: str,
-    endpoint: str | None,
-    local_path: Path,
-    insecure_local_tls: bool,
-    max_concurrency: int,
-    max_ru_per_second: float | None,
-    create_containers: bool,
-):
-    """The one place the CLI makes a sink (and with it, any Azure client)."""
-    from flick_ops.publish import CosmosSink, LocalSink
-
-    if kind == "local":
-        return LocalSink(local_path)
-    if not endpoint:
-        raise click.UsageError("--sink cosmos needs --endpoint or FLICK_COSMOS_ENDPOINT")
-    if insecure_local_tls and not _is_loopback(endpoint):
-        raise click.UsageError(
-            "--insecure-local-tls is only allowed for a loopback endpoint (localhost, 127.0.0.1, ::1)"
-        )
-    if insecure_local_tls:
-        import urllib3
-
-        # Asked for, and only on loopback: one warning per request would bury the report.
-        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    return CosmosSink.from_settings(
-        endpoint,
-        key=os.environ.get("FLICK_COSMOS_KEY") or None,
-        connection_verify=not insecure_local_tls,
-        max_concurrency=max_concurrency,
-        max_ru_per_second=max_ru_per_second,
-        create_containers=create_containers,
-    )
-
-
-def _is_loopback(endpoint: str) -> bool:
-    host = urlsplit(endpoint).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _ProgressBar:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.commands.options import history_option, reported_project_option
 
 
 @click.command()
@@ -17,13 +17,7 @@ from flick_ops.dbt_invocation import PROJECT_ROOT
     default=None,
     help="Folder for report.html, plotly.js and the runs' post-mortems. Default: <project>/warehouse/report.",
 )
-@click.option(
-    "--history",
-    "history_root",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Run history folder written by `flick-ops run`. Default: <project>/warehouse/runs.",
-)
+@history_option
 @click.option(
     "--anomalies",
     "anomaly_config",
@@ -31,13 +25,7 @@ from flick_ops.dbt_invocation import PROJECT_ROOT
     default=None,
     help="Anomaly check settings the bands are drawn with. Default: <project>/deploy/anomalies.yml.",
 )
-@click.option(
-    "--project-dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=PROJECT_ROOT,
-    show_default=True,
-    help="The dbt project whose runs to report on.",
-)
+@reported_project_option
 def report(out_dir: Path | None, history_root: Path | None, anomaly_config: Path | None, project_dir: Path) -> None:
     """Write the run-history report: volume and quarantine share per source with the expected band,
     run duration per step, and the last runs with status, root cause and post-mortem links."""

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 import click
 
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace
 
 
 def _in_warehouse(project_dir: Path, name: str) -> Path:
@@ -165,6 +163,7 @@ def run(
     """
     from flick_ops.anomaly.config import AnomalyConfigError, load_config
     from flick_ops.dbt.selection import require_matches
+    from flick_ops.release import ShareRequest, SinkSettings
     from flick_ops.run import PipelineSettings, PublishSettings, run_pipeline
     from flick_ops.run.retry import RetryPolicy
     from flick_ops.salt import require_salt
@@ -182,16 +181,20 @@ def run(
         workspace = replace(workspace, lake_root=lake_root)
     selectors = tuple(token for value in select for token in value.split())
     require_matches(selectors, workspace, target)
-    sink_path = local_sink or _in_warehouse(project_dir, "local_cosmos.duckdb")
     publish = None
     if not skip_publish:
         publish = PublishSettings(
             spec_path=project_dir / "deploy" / "publish.yml",
             state_dir=publish_state or _in_warehouse(project_dir, "publish_state"),
-            open_sink=lambda: _open_sink(sink_path),
+            sink=SinkSettings.from_environment(local_sink or _in_warehouse(project_dir, "local_cosmos.duckdb")),
             lake_root=workspace.lake_root,
-            destination=os.environ.get("FLICK_COSMOS_ENDPOINT") or str(sink_path.resolve()),
         )
+    share = ShareRequest(
+        spec_path=project_dir / "deploy" / "shares.yml",
+        publish_spec_path=project_dir / "deploy" / "publish.yml",
+        ledger_path=_in_warehouse(project_dir, "share_ledger.duckdb"),
+        today=datetime.now(UTC).date(),
+    )
     settings = PipelineSettings(
         workspace=workspace,
         history_root=history_root or _in_warehouse(project_dir, "runs"),
@@ -202,51 +205,9 @@ def run(
         as_of=as_of.replace(tzinfo=UTC) if as_of else None,
         webhook_url=webhook_url or None,
         publish=publish,
-        share=None if skip_share or skip_publish else partial(_share, project_dir),
+        share=None if skip_share or skip_publish else share,
         anomalies=anomalies,
         full_tests=full_tests,
     )
     result = run_pipeline(settings, echo=click.echo)
     raise SystemExit(result.exit_code)
-
-
-def _open_sink(local_sink: Path):
-    """The one place `flick-ops run` makes a sink: Cosmos DB when configured, else the local stand-in."""
-    from flick_ops.publish import CosmosSink, LocalSink
-
-    endpoint = os.environ.get("FLICK_COSMOS_ENDPOINT")
-    if not endpoint:
-        return LocalSink(local_sink)
-    return CosmosSink.from_settings(endpoint, key=os.environ.get("FLICK_COSMOS_KEY") or None)
-
-
-def _share(project_dir: Path, artifacts: Path, echo) -> str:
-    """Update Azure Data Share from deploy/shares.yml: applied with AZURE_SUBSCRIPTION_ID set, else a dry run."""
-    from flick_ops.dbt.artifacts import BuildArtifacts
-    from flick_ops.publish.spec import load_spec as load_publish_spec
-    from flick_ops.share.apply import apply_plan, ensure_subscription, read_states
-    from flick_ops.share.client import AzureSettings, create_data_share_client
-    from flick_ops.share.ledger import Ledger
-    from flick_ops.share.plan import build_plan
-    from flick_ops.share.policy import enforce_policy
-    from flick_ops.share.spec import load_spec
-
-    spec = load_spec(project_dir / "deploy" / "shares.yml")
-    lake_models = load_publish_spec(project_dir / "deploy" / "publish.yml").lake_models
-    enforce_policy(spec, BuildArtifacts.load(artifacts), datetime.now(UTC).date(), lake_models)
-    settings = AzureSettings.from_environment()
-    if settings is None:
-        plan = build_plan(spec, None, prune=False)
-        # The plan's headline per share, not every call body: `flick-ops share` shows those.
-        for line in plan.describe().splitlines():
-            if not line.startswith(" "):
-                echo(f"share: {line}")
-        return "dry run (no AZURE_SUBSCRIPTION_ID): nothing was changed"
-    ensure_subscription(spec, settings.subscription_id)
-    client = create_data_share_client(settings)
-    done = apply_plan(
-        client,
-        build_plan(spec, read_states(client, spec), prune=False),
-        Ledger(_in_warehouse(project_dir, "share_ledger.duckdb")),
-    )
-    return f"applied {len(done)} Data Share call(s)"

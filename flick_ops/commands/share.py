@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace
 
 if TYPE_CHECKING:
+    from flick_ops.release import ShareRequest
     from flick_ops.share.spec import SharesSpec
 
 EXIT_FAILED = 1
@@ -125,13 +126,15 @@ def share(
     from azure.mgmt.datashare import DataShareManagementClient
 
     from flick_ops.errors import network_reason
-    from flick_ops.share.apply import SubscriptionMismatch, apply_plan, ensure_subscription, read_states
+    from flick_ops.release import ShareRequest, apply_shares, share_plan
+    from flick_ops.share.apply import SubscriptionMismatch
     from flick_ops.share.client import AzureSettings, create_data_share_client
-    from flick_ops.share.ledger import Ledger
-    from flick_ops.share.plan import PlanError, build_plan
+    from flick_ops.share.plan import PlanError
 
-    today = as_of.date() if as_of else dt.datetime.now(dt.UTC).date()
-    spec = _checked_spec(spec_path, publish_spec, dbt_target_path, today)
+    request = ShareRequest(
+        spec_path, publish_spec, ledger_path, as_of.date() if as_of else dt.datetime.now(dt.UTC).date(), prune
+    )
+    spec = _checked_spec(request, dbt_target_path)
     settings = AzureSettings.from_environment()
     # Tests hand in a client bound to a local stand-in for Azure Resource Manager as the context object.
     client = ctx.find_object(DataShareManagementClient)
@@ -142,9 +145,7 @@ def share(
     if not dry_run and client is None:
         raise click.UsageError("--apply needs Azure settings: set AZURE_SUBSCRIPTION_ID (and sign in)")
     try:
-        if settings is not None:
-            ensure_subscription(spec, settings.subscription_id)
-        plan = build_plan(spec, read_states(client, spec) if client else None, prune=prune)
+        plan = share_plan(request, spec, client, settings.subscription_id if settings else None)
     except (SubscriptionMismatch, PlanError) as exc:
         raise ShareRefused(str(exc)) from exc
     except AzureError as exc:
@@ -155,7 +156,7 @@ def share(
         return
     current: list = []
     try:
-        done = apply_plan(client, plan, Ledger(ledger_path), on_call=current.append)
+        done = apply_shares(request, client, plan, on_call=current.append)
     except AzureError as exc:
         failed = current[-1] if current else None
         where = f"{failed.verb} {failed.path}" if failed else "a call"
@@ -177,22 +178,19 @@ def status(ledger_path: Path, share_name: str | None) -> None:
     click.echo(format_ledger(Ledger(ledger_path).entries(share=share_name)))
 
 
-def _checked_spec(spec_path: Path, publish_spec: Path, dbt_target_path: Path | None, today: dt.date) -> SharesSpec:
+def _checked_spec(request: ShareRequest, dbt_target_path: Path | None) -> SharesSpec:
     """The spec, once it is well formed, consistent with the lake export and passes the sharing policy."""
     from flick_ops.dbt.artifacts import ArtifactsError, release_artifacts
     from flick_ops.publish.spec import SpecError
-    from flick_ops.publish.spec import load_spec as load_publish_spec
-    from flick_ops.share.policy import PolicyViolation, enforce_policy
-    from flick_ops.share.spec import ShareSpecError, load_spec
+    from flick_ops.release import checked_shares
+    from flick_ops.share.policy import PolicyViolation
+    from flick_ops.share.spec import ShareSpecError
 
     try:
-        spec = load_spec(spec_path)
-        lake_models = load_publish_spec(publish_spec).lake_models
+        return checked_shares(
+            request, lambda: release_artifacts(dbt_target_path, _Defaults.dbt_target_path, _Defaults.history)
+        )
     except (ShareSpecError, SpecError) as exc:
         raise ShareSpecInvalid(str(exc)) from exc
-    try:
-        artifacts = release_artifacts(dbt_target_path, _Defaults.dbt_target_path, _Defaults.history)
-        enforce_policy(spec, artifacts, today, lake_models)
     except (ArtifactsError, PolicyViolation) as exc:
         raise ShareRefused(str(exc)) from exc
-    return spec

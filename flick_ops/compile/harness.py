@@ -31,7 +31,7 @@ from flick_ops.compile.recorder import (
     read_statement_log,
     write_outputs,
 )
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace
 
 TARGETS = ("synapse", "databricks")
 # What dbt reads of the project; a scratch copy with extra models planted holds these and nothing else.

@@ -1,4 +1,5 @@
-"""The one reader of dbt's artifacts: a build's manifest and run results, and which build is being released.
+"""The one reader of dbt's artifacts (manifest, run results, source freshness) and of the run history's
+record of a build, and which build is being released.
 
 dbt rewrites `target/run_results.json` on every command (`dbt docs generate`,
 `dbt ls`, a `dbt retry`), so "the last invocation" says nothing about the
@@ -7,12 +8,16 @@ run history keeps one per `flick-ops run` (each node's result over its build
 and retry attempts, beside the manifest), and `target/` holds one when the last
 command run there was a `dbt build` (`make demo`, `make build`). The newer of
 the two is the build being released; an explicit folder overrides both.
+
+A run's record is its manifest and one run results per attempt (`attempt-1/`, `attempt-2/`, ...: the
+build, then each `dbt retry`). Read as one build, each node's result is the one of the last attempt that
+ran it: after a retry, the retry's own results hold only what it re-ran.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -20,7 +25,12 @@ from pathlib import Path
 from typing import Any
 
 BUILD_COMMAND = "build"
-FILES = ("manifest.json", "run_results.json")
+MANIFEST = "manifest.json"
+RUN_RESULTS = "run_results.json"
+SOURCES = "sources.json"
+FILES = (MANIFEST, RUN_RESULTS)
+ATTEMPT_FOLDER = "attempt-{number}"
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error", "skipped"})
 
 
 class ArtifactsError(RuntimeError):
@@ -37,7 +47,11 @@ class BuildArtifacts:
 
     @classmethod
     def load(cls, folder: Path) -> BuildArtifacts:
+        """The artifacts in a target folder, or a run history folder's record of its build (attempts merged)."""
         folder = Path(folder)
+        attempts = attempt_results(folder)
+        if attempts and (folder / MANIFEST).is_file():
+            return cls(_read(folder / MANIFEST) or {}, merge_attempts(attempts), folder)
         missing = [str(folder / name) for name in FILES if not (folder / name).is_file()]
         if missing:
             raise ArtifactsError(f"dbt artifacts not found: {', '.join(missing)}; run `dbt build` first")
@@ -138,6 +152,66 @@ def _build_records(target_dir: Path, history_root: Path) -> Iterator[BuildArtifa
             yield artifacts
     runs = sorted((p for p in history_root.iterdir() if p.is_dir()), reverse=True) if history_root.is_dir() else []
     for run in runs:  # newest first: the latest run that recorded a build
-        if all((run / name).is_file() for name in FILES):
+        if (run / MANIFEST).is_file() and attempt_results(run):
             yield BuildArtifacts.load(run)
             return
+
+
+def attempt_folder(number: int) -> str:
+    """Where a run keeps the run results of its n-th dbt attempt (1: the build, then each retry)."""
+    return ATTEMPT_FOLDER.format(number=number)
+
+
+def attempt_results(run_folder: Path) -> list[dict]:
+    """The run results of each dbt attempt a run kept, first attempt first."""
+    folders = sorted(Path(run_folder).glob(attempt_folder(number="*")), key=lambda path: int(path.name.split("-")[1]))
+    return [results for folder in folders if (results := _read(folder / RUN_RESULTS))]
+
+
+def merge_attempts(attempts: Sequence[Mapping[str, Any]]) -> dict:
+    """One build's run results from its attempts: each node's result in the last attempt that ran it."""
+    by_id = {result["unique_id"]: result for attempt in attempts for result in attempt.get("results", [])}
+    return {**attempts[-1], "args": attempts[0].get("args", {}), "results": list(by_id.values())}
+
+
+def failed_results(run_results: Mapping[str, Any] | None) -> list[dict]:
+    """Nodes that errored, failed or were skipped (warnings are not failures)."""
+    return [r for r in (run_results or {}).get("results", []) if r.get("status") in FAILED_STATUSES]
+
+
+def read_manifest(folder: Path) -> dict:
+    """The manifest in a target or run folder; empty when there is none."""
+    return _read(Path(folder) / MANIFEST) or {}
+
+
+def read_sources(folder: Path) -> dict | None:
+    """dbt's source freshness measurements (sources.json) in a folder, if any."""
+    return _read(Path(folder) / SOURCES)
+
+
+def invocation_id(target_dir: Path) -> str | None:
+    results = read_run_results(target_dir)
+    return results["metadata"]["invocation_id"] if results else None
+
+
+def read_run_results(folder: Path) -> dict | None:
+    """The run results in a target folder, if any."""
+    return _read(Path(folder) / RUN_RESULTS)
+
+
+def fresh_run_results(target_dir: Path, previous_invocation: str | None) -> dict | None:
+    """The run results in target/, unless they are still those of the previous invocation."""
+    results = read_run_results(target_dir)
+    if results is None or results["metadata"]["invocation_id"] == previous_invocation:
+        return None
+    return results
+
+
+def clear_results(target_dir: Path, *, keep_run_results: bool = False) -> None:
+    """Remove the result artifacts a dbt invocation writes, so a stale one never passes for its own."""
+    for name in (SOURCES,) if keep_run_results else (RUN_RESULTS, SOURCES):
+        (Path(target_dir) / name).unlink(missing_ok=True)
+
+
+def _read(path: Path) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -20,14 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from flick_ops.dbt.artifacts import BuildArtifacts
+from flick_ops.dbt.artifacts import FAILED_STATUSES, BuildArtifacts
 
 GOLD_FOLDER = "models/gold/"
 PRIVATE_SCHEMA_MARK = "private"
 PII_TAG = "pii"
 PASSING_MODEL_STATUSES = frozenset({"success"})
 PASSING_TEST_STATUSES = frozenset({"pass", "warn"})
-FAILING_STATUSES = frozenset({"error", "fail", "runtime error", "skipped"})
 
 
 class ReleaseRefused(RuntimeError):
@@ -56,6 +55,11 @@ def check_release(artifacts: BuildArtifacts, entries: Iterable[tuple[str, str]],
 
 def fit_to_leave(artifacts: BuildArtifacts, model: str) -> bool:
     return not any(True for _ in _reasons(artifacts, model))
+
+
+def tests_not_run(artifacts: BuildArtifacts, unique_id: str) -> list[str]:
+    """The tests of the model that did not run in the build (they read a model outside its selection, say)."""
+    return [test_id for test_id in artifacts.tests_of(unique_id) if artifacts.status(test_id) is None]
 
 
 def _reasons(artifacts: BuildArtifacts, model: str) -> Iterator[str]:
@@ -97,7 +101,7 @@ def _build_reasons(artifacts: BuildArtifacts, unique_id: str) -> Iterator[str]:
         elif test_status not in PASSING_TEST_STATUSES:
             yield f"{test_id}: {test_status}{_message(artifacts, test_id)}"
     for ancestor in sorted(artifacts.ancestors(unique_id)):
-        if artifacts.status(ancestor) in FAILING_STATUSES:
+        if artifacts.status(ancestor) in FAILED_STATUSES:
             yield f"{ancestor} (upstream): {artifacts.status(ancestor)}{_message(artifacts, ancestor)}"
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import click
 
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 
 SELECTION_FOLDER = "selection"
 CHECK_TIMEOUT_SECONDS = 600

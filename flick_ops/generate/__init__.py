@@ -8,17 +8,15 @@ config always gives a byte-identical lake, whatever order the writers run in.
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
-
-import click
 
 from flick_ops.generate.anomalies import PlantedAnomaly, plant_anomalies
 from flick_ops.generate.app import write_app
 from flick_ops.generate.entities import build_world
 from flick_ops.generate.io import Landing
+from flick_ops.generate.progress import Progress, silent
 from flick_ops.generate.reviews import write_reviews
 from flick_ops.generate.social import write_social
 from flick_ops.generate.studio import write_studio
@@ -43,14 +41,15 @@ _WRITERS: dict[str, _Writer] = {
 
 def generate_lake(
     config: GeneratorConfig,
-    show_progress: bool = True,
+    progress: Progress = silent,
     sources: Iterable[str] = SOURCES,
     anomalies: Iterable[PlantedAnomaly] = (),
 ) -> LakeSummary:
     """Replace `<lake_root>/bronze/` with freshly generated files and write the generation manifest.
 
     `sources` narrows the run to some sources (their folders alone are replaced). `anomalies` are bad days
-    planted after writing (see `flick_ops.generate.anomalies`); every file gets its arrival time.
+    planted after writing (see `flick_ops.generate.anomalies`); every file gets its arrival time. `progress`
+    shows how far the writing is (the command line passes progress bars; silent by default).
     """
     chosen = [source for source in SOURCES if source in set(sources)]
     unknown = sorted(set(sources) - set(SOURCES))
@@ -67,16 +66,15 @@ def generate_lake(
     )
     stats: list[EntityStats] = []
     batch = [source for source in chosen if source in _WRITERS]
-    with click.progressbar(
-        batch, label="sources", hidden=not show_progress, file=sys.stderr, item_show_func=lambda s: s or ""
-    ) as bar:
-        for source in bar:
+    with progress("sources", len(batch)) as advance:
+        for source in batch:
             stats.extend(_WRITERS[source](world, landing))
+            advance(1)
     if "playback" in chosen:
         # Imported here: the telemetry writer is the heaviest module and has its own progress bars.
         from flick_ops.generate.playback import write_playback
 
-        stats.append(write_playback(world, show_progress))
+        stats.append(write_playback(world, progress))
 
     planted = list(anomalies)
     plant_anomalies(config.lake_root, planted, config.seed)

@@ -21,20 +21,19 @@ later (a session still playing then, say) are not in the lake yet.
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar, TypeVar
 
-import click
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from flick_ops.generate.entities import COUNTRIES, active_on, country_index, derived_rng, epoch_day, uuids
 from flick_ops.generate.io import jsonl_lines, write_lines
+from flick_ops.generate.progress import Progress, silent
 from flick_ops.generate.summary import EntityStats
 from flick_ops.generate.world import World
 from flick_ops.lake.contract import CDNS, DEVICES, PLAYBACK_EVENT_TYPES, entity
@@ -233,16 +232,14 @@ class _Stream:
     delivery: np.ndarray  # ON_TIME, LATE or REDELIVERED
 
 
-def write_playback(world: World, show_progress: bool) -> EntityStats:
+def write_playback(world: World, progress: Progress = silent) -> EntityStats:
     """Write ``playback.events`` for the world's window; returns rows, files and planted dirty rows."""
     config = world.config
     rng = derived_rng(config, "playback")
     stats = EntityStats(source=EVENTS.source, entity=EVENTS.name)
 
-    with click.progressbar(
-        length=config.days, label="playback: sessions", hidden=not show_progress, file=sys.stderr
-    ) as bar:
-        plan = _plan_sessions(world, rng, bar.update)
+    with progress("playback: sessions", config.days) as advance:
+        plan = _plan_sessions(world, rng, advance)
     if plan is None:
         return stats  # nobody was subscribed on any day of the window
     sessions, interrupts = plan
@@ -261,7 +258,7 @@ def write_playback(world: World, show_progress: bool) -> EntityStats:
         stats.plant(kind, planted)
 
     columns = _columns(world, sessions, events, stream, session_ids, rng)
-    _write_files(world, stream, columns, faults, _LineBreaker(world, rng), stats, show_progress)
+    _write_files(world, stream, columns, faults, _LineBreaker(world, rng), stats, progress)
     return stats
 
 
@@ -272,16 +269,15 @@ def _write_files(
     faults: dict[int, str],
     breaker: _LineBreaker,
     stats: EntityStats,
-    show_progress: bool,
+    progress: Progress,
 ) -> None:
     """One file per day of enqueued time; the stream is in arrival order, so each day is one slice."""
     config = world.config
     day_of_row = stream.enqueued_ms // MS_PER_DAY - epoch_day(config.start_date)
     bounds = np.searchsorted(day_of_row, np.arange(config.days + 1))
-    with click.progressbar(
-        range(config.days), label="playback: files", hidden=not show_progress, file=sys.stderr
-    ) as days:
-        for day in days:
+    with progress("playback: files", config.days) as advance:
+        for day in range(config.days):
+            advance(1)
             first, last = int(bounds[day]), int(bounds[day + 1])
             if first == last:
                 continue

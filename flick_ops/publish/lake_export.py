@@ -43,12 +43,18 @@ class ExportedTable:
         return f"lake export: {self.model} -> {self.path} ({self.rows:,} rows, {what})"
 
 
-def export_to_lake(reader: GoldReader, models: Sequence[str], lake_root: Path) -> list[ExportedTable]:
-    """Write each model to <lake_root>/gold/<model>/ as a Delta table (overwriting it, schema included)."""
+def export_to_lake(
+    reader: GoldReader, models: Sequence[str], lake_root: Path, *, gate: bool = True
+) -> list[ExportedTable]:
+    """Write each model to <lake_root>/gold/<model>/ as a Delta table (overwriting it, schema included).
+
+    Refuses first, unless the caller has judged the release already (`gate=False`), when a model may not leave.
+    """
     from deltalake import CommitProperties, DeltaTable, write_deltalake
 
     models = list(dict.fromkeys(models))
-    check_gate(reader, [(f"lake_export.{model}", model) for model in models], action="export to the lake")
+    if gate:
+        check_gate(reader, [(f"lake_export.{model}", model) for model in models], action="export to the lake")
     data_time = reader.data_time
     exported = []
     for model in models:

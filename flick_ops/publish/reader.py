@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from flick_ops.dbt import artifacts
 from flick_ops.dbt.artifacts import ArtifactsError, BuildArtifacts
-from flick_ops.dbt_invocation import DbtWorkspace
+from flick_ops.dbt.runner import DbtWorkspace
 
 
 class WarehouseError(RuntimeError):
@@ -57,7 +58,9 @@ class GoldReader:
         project = self.manifest["metadata"]["project_name"]
         node = self.manifest["nodes"].get(f"model.{project}.{model}")
         if node is None:
-            raise WarehouseError(f"{model} is not a model of this dbt project ({self.target_path / 'manifest.json'})")
+            raise WarehouseError(
+                f"{model} is not a model of this dbt project ({self.target_path / artifacts.MANIFEST})"
+            )
         return node
 
     def read(self, model: str) -> pa.Table:

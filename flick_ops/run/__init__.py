@@ -2,7 +2,7 @@
 
 Modules: `pipeline` (the flow: freshness, build with retries, publish and
 share what passed, alerts), `freshness` (judging dbt's source freshness),
-`invoke` (dbt through dbtRunner in a child process), `retry` (transient or
+`retry` (transient or
 deterministic, and backoff with jitter), `nodes` (root causes, casualties and
 affected exposures), `alerts` (webhook and alert log), `history` (one folder
 per run) and `postmortem` (Markdown and HTML reports).

@@ -7,11 +7,11 @@ Layout of `<history root>/<run_id>/` (the history root is warehouse/runs/ by def
     freshness/sources.json    dbt's source freshness measurements
     attempt-1/run_results.json, attempt-2/... one per dbt build / dbt retry attempt
     manifest.json             the graph the run built (for root causes and exposures)
-    run_results.json          each node's result in its last attempt (what the publish gate reads)
     compiled/<unique_id>.sql  the compiled SQL of each root-cause node
 
 Run ids sort by start time (`20261127T210455Z-0412873f`: the second, its microseconds and a random
-byte), so the newest run is the last folder.
+byte), so the newest run is the last folder. The dbt artifacts are read through `flick_ops.dbt.artifacts`,
+which also reads the attempts as one build (what the release gates check).
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from flick_ops.dbt import artifacts
+
+FRESHNESS_FOLDER = "freshness"
 
 
 class UnknownRun(LookupError):
@@ -86,15 +90,18 @@ class RunRecord:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
     def attempts(self) -> list[dict]:
-        """run_results.json of each dbt attempt, first attempt first."""
-        folders = sorted(self.folder.glob("attempt-*"), key=lambda path: int(path.name.split("-")[1]))
-        return [results for folder in folders if (results := _read(folder / "run_results.json"))]
+        """The run results of each dbt attempt, first attempt first."""
+        return artifacts.attempt_results(self.folder)
 
     def manifest(self) -> dict:
-        return _read(self.folder / "manifest.json") or {}
+        return artifacts.read_manifest(self.folder)
 
     def freshness(self) -> dict | None:
-        return _read(self.folder / "freshness" / "sources.json")
+        return artifacts.read_sources(self.folder / FRESHNESS_FOLDER)
+
+    def build(self) -> artifacts.BuildArtifacts:
+        """The run's record of its `dbt build`: the manifest with each node's result in its last attempt."""
+        return artifacts.BuildArtifacts.load(self.folder)
 
 
 def run_ids(history_root: Path) -> list[str]:

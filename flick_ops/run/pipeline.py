@@ -34,21 +34,21 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flick_ops.dbt.artifacts import BuildArtifacts
-from flick_ops.dbt_invocation import DbtWorkspace
+from flick_ops.dbt import artifacts
+from flick_ops.dbt.artifacts import ArtifactsError
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, NodeEvent, run_dbt
 from flick_ops.lake.intake import IntakeReport, run_intake
+from flick_ops.release import ShareRequest, SinkSettings
 from flick_ops.run import alerts
 from flick_ops.run import scope as scope_module
 from flick_ops.run.freshness import FreshnessReport, judge, measured_by_intake
 from flick_ops.run.history import RunRecord
-from flick_ops.run.invoke import DbtInvocation, NodeEvent, invoke_dbt
 from flick_ops.run.nodes import FAILED, Diagnosis, NodeOutcome, compiled_sql_path, diagnose, merge_attempts
 from flick_ops.run.retry import RetryPolicy, classify
 from flick_ops.run.scope import EVERYTHING, LANDED, NOTHING, RunState, Scope
@@ -57,7 +57,6 @@ from flick_ops.salt import email_hash_salt
 if TYPE_CHECKING:  # the publish package (and its Azure SDK) is imported only when a run publishes
     from flick_ops.anomaly.config import AnomalyConfig
     from flick_ops.anomaly.gate import AnomalyRun, Verdict
-    from flick_ops.publish import PublishSpec
 
 EXIT_OK = 0
 EXIT_BUILD_FAILED = 1
@@ -71,13 +70,17 @@ Echo = Callable[[str], None]
 
 @dataclass(frozen=True)
 class PublishSettings:
-    """Where Gold goes. The sink is opened by the caller's factory: Azure clients are made in one place."""
+    """Where Gold goes: the sink (opened by `flick_ops.release.open_sink`), its state and the lake's gold zone."""
 
     spec_path: Path
     state_dir: Path
-    open_sink: Callable[[], AbstractContextManager]
+    sink: SinkSettings
     lake_root: Path | None  # Delta exports to <lake_root>/gold/<model>/; None for no export
-    destination: str = ""  # where the sink publishes (endpoint or local file): a new one means publishing anew
+
+    @property
+    def destination(self) -> str:
+        """Where the sink publishes (endpoint or local file): a new one means publishing anew."""
+        return self.sink.destination
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,7 @@ class PipelineSettings:
     as_of: datetime | None = None
     webhook_url: str | None = None
     publish: PublishSettings | None = None
-    # Shares what was published; given the folder holding the run's manifest.json and run_results.json.
-    share: Callable[[Path, Echo], str] | None = None
+    share: ShareRequest | None = None  # Data Share from the spec: applied with AZURE_SUBSCRIPTION_ID, else a dry run
     extra_env: Mapping[str, str] | None = None
     sleep: Callable[[float], None] = time.sleep
     anomalies: AnomalyConfig | None = None  # None: no anomaly checks
@@ -158,9 +160,6 @@ def run_pipeline(settings: PipelineSettings, echo: Echo = print) -> PipelineResu
 
     attempts = _build_with_retries(settings, record, scope, echo)
     outcomes = merge_attempts([attempt.run_results for attempt in attempts if attempt.run_results])
-    if record.attempts():
-        # The run's record of its `dbt build` (each node's last attempt), which publish and share read later.
-        _write_merged_results(record, outcomes)
     manifest = record.manifest()
     diagnosis = diagnose(outcomes, manifest)
     _keep_failed_sql(record, diagnosis, manifest, Path(settings.workspace.target_path))
@@ -416,8 +415,7 @@ def _check_landed(settings: PipelineSettings, run: AnomalyRun | None, summary: d
     """Judge what landed; None when the checks are off. The graph comes from the freshness invocation."""
     if run is None:
         return None
-    manifest_path = Path(settings.workspace.target_path) / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    manifest = artifacts.read_manifest(settings.workspace.target_path)
     started = datetime.now(UTC)
     from flick_ops.anomaly.gate import check_landed
 
@@ -471,7 +469,7 @@ def _stop_for_anomalies(record: RunRecord, summary: dict, echo: Echo) -> Pipelin
 # 2. Build -----------------------------------------------------------------------------------------------------
 
 
-def _build_with_retries(settings: PipelineSettings, record: RunRecord, scope: Scope, echo: Echo) -> list[DbtInvocation]:
+def _build_with_retries(settings: PipelineSettings, record: RunRecord, scope: Scope, echo: Echo) -> list[DbtOutcome]:
     """`dbt build` of the run's scope, then `dbt retry` after each transient failure, up to the policy's retries.
 
     A landed run builds what the new files reach and tests the rows written since the build started (across
@@ -482,7 +480,7 @@ def _build_with_retries(settings: PipelineSettings, record: RunRecord, scope: Sc
     if scope.kind == LANDED:
         build_args += ["--select", *scope.selectors]
     env.update(scope.tests_env(since=datetime.now(UTC)))
-    attempts: list[DbtInvocation] = []
+    attempts: list[DbtOutcome] = []
     args = build_args
     while True:
         number = len(attempts) + 1
@@ -491,8 +489,8 @@ def _build_with_retries(settings: PipelineSettings, record: RunRecord, scope: Sc
         invocation = _invoke(args, settings, on_node=_node_printer(echo), env=env)
         attempts.append(invocation)
         target_path = Path(settings.workspace.target_path)
-        record.keep(target_path / "run_results.json", f"attempt-{number}/run_results.json")
-        record.keep(target_path / "manifest.json", "manifest.json")
+        record.keep(target_path / artifacts.RUN_RESULTS, f"{artifacts.attempt_folder(number)}/{artifacts.RUN_RESULTS}")
+        record.keep(target_path / artifacts.MANIFEST, artifacts.MANIFEST)
         transient, deterministic = _failures_by_kind(invocation)
         record.log_step(
             "build" if number == 1 else "retry",
@@ -520,7 +518,7 @@ def _keep_failed_sql(record: RunRecord, diagnosis: Diagnosis, manifest: Mapping,
             record.keep(path, f"compiled/{outcome.unique_id}.sql")
 
 
-def _failures_by_kind(invocation: DbtInvocation) -> tuple[list[str], list[str]]:
+def _failures_by_kind(invocation: DbtOutcome) -> tuple[list[str], list[str]]:
     """Names of the transiently and deterministically failed nodes ("dbt" when dbt itself failed)."""
     if invocation.crashed:
         return (["dbt"], []) if classify(invocation.output).transient else ([], ["dbt"])
@@ -549,7 +547,7 @@ def _node_printer(echo: Echo) -> Callable[[NodeEvent], None]:
 
 
 def _build_summary(
-    attempts: list[DbtInvocation], outcomes: Mapping[str, NodeOutcome], diagnosis: Diagnosis, crashed: bool
+    attempts: list[DbtOutcome], outcomes: Mapping[str, NodeOutcome], diagnosis: Diagnosis, crashed: bool
 ) -> dict:
     counts: dict[str, int] = {}
     for outcome in outcomes.values():
@@ -596,20 +594,23 @@ def _publish(
     scope: Scope,
     echo: Echo,
 ) -> PublishOutcome:
-    from flick_ops.publish import GateRefused, GoldReader, PublishState, SpecError, export_to_lake, load_spec
-    from flick_ops.publish import publish as publish_entries
+    from flick_ops.publish import GoldReader, PublishOptions, SpecError, load_spec
     from flick_ops.publish.reader import WarehouseError
     from flick_ops.publish.sinks import SinkError
+    from flick_ops.release import Release, held_back, lake_only_fit, publish_release
 
     started = datetime.now(UTC)
-    manifest = record.manifest()
+    # The run's record of its build (each node's last attempt), not target/: after a retry, target/ holds only
+    # the retry's nodes.
     try:
+        build = record.build()
         spec = load_spec(settings.spec_path)
-    except SpecError as exc:
+    except (ArtifactsError, SpecError) as exc:
         return _publish_failed(record, started, str(exc), echo)
+    manifest = build.manifest
     project = manifest["metadata"]["project_name"]
     # A landed run rebuilt only what the new files reach; the rest is as the last clean run published it.
-    unchanged = (
+    unchanged = frozenset(
         {
             model
             for model in {entry.model for entry in spec.entries} | set(spec.lake_only)
@@ -622,32 +623,34 @@ def _publish(
         echo(
             f"publish: unchanged since run {scope.since_run} (no new data reaches them): {', '.join(sorted(unchanged))}"
         )
-    held_back, failing = _held_back(spec, manifest, outcomes, diagnosis, anomaly_holds, unchanged)
-    chosen = [entry for entry in spec.entries if entry.name not in held_back and entry.model not in unchanged]
-    for name, reason in held_back.items():
+    held, failing = held_back(
+        spec, build, unpublishable=diagnosis.unpublishable_models, holds=anomaly_holds, unchanged=unchanged
+    )
+    for model, reason in lake_only_fit(spec, build, unchanged).items():
+        if reason is not None:
+            held[f"lake_export.{model}"] = reason
+    for name, reason in held.items():
         echo(f"publish: holding back {name}: {reason}")
+    chosen = tuple(entry for entry in spec.entries if entry.name not in held and entry.model not in unchanged)
+    lake_only = [model for model in spec.lake_only if model not in unchanged and f"lake_export.{model}" not in held]
     affected = _exposures_of([entry.model for entry in spec.entries if entry.name in failing], project, manifest)
-    # The gate reads the run's record of its build (each node's last attempt), not target/: after a retry,
-    # target/ holds only the retry's nodes.
-    reader = GoldReader(Path(workspace.duckdb_path), record.folder)
-    lake_only = _lake_only_exports(spec, reader, held_back, unchanged, echo)
     if not chosen and not lake_only:
-        record.log_step("publish", "nothing to publish", started, held_back=held_back)
-        return PublishOutcome(held_back=held_back, affected_exposures=affected)
+        record.log_step("publish", "nothing to publish", started, held_back=held)
+        return PublishOutcome(held_back=held, affected_exposures=affected)
     models = [entry.model for entry in chosen]
-    report = None
+    release = Release(spec, chosen, tuple(dict.fromkeys(models + lake_only)))
+    reader = GoldReader(Path(workspace.duckdb_path), record.folder)
     try:
-        if chosen:
-            with settings.open_sink() as sink, PublishState.open(settings.state_dir, sink.identity) as state:
-                names = [entry.name for entry in chosen]
-                report = publish_entries(spec, warehouse=reader, sink=sink, state=state, models=names)
-            echo(report.describe())
-        exported = export_to_lake(reader, models + lake_only, settings.lake_root) if settings.lake_root else []
-    except (GateRefused, SinkError, WarehouseError) as exc:
-        return _publish_failed(record, started, str(exc), echo, held_back)
-    for table in exported:
+        done = publish_release(release, reader, settings.sink, settings.state_dir, PublishOptions(), settings.lake_root)
+    except (SinkError, WarehouseError) as exc:
+        return _publish_failed(record, started, str(exc), echo, held)
+    if done.report is not None:
+        echo(done.report.describe())
+    if done.export_error:
+        return _publish_failed(record, started, done.export_error, echo, held)
+    for table in done.exported:
         echo(table.describe())
-    data_time = _data_time(models + lake_only, project, manifest, freshness)
+    report = done.report
     error = (
         f"{report.failed:,} documents failed and {report.invalid:,} rows were invalid"
         if report is not None and not report.ok
@@ -655,77 +658,14 @@ def _publish(
     )
     outcome = PublishOutcome(
         published=tuple(entry.name for entry in chosen),
-        held_back=held_back,
-        exported=tuple(table.model for table in exported),
-        data_time=data_time,
+        held_back=held,
+        exported=tuple(table.model for table in done.exported),
+        data_time=_data_time(models + lake_only, project, manifest, freshness),
         error=error,
         affected_exposures=affected,
     )
     record.log_step("publish", "failed" if error else "published", started, **_publish_summary(outcome))
     return outcome
-
-
-def _lake_only_exports(
-    spec: PublishSpec, reader, held_back: dict[str, str], unchanged: set[str], echo: Echo
-) -> list[str]:
-    """The spec's lake-only models fit to leave in this build; the others are held back (added to held_back)."""
-    from flick_ops.dbt.release_rule import refusals
-
-    fit = []
-    for model in (model for model in spec.lake_only if model not in unchanged):
-        reasons = refusals(reader.artifacts, [(f"lake_export.{model}", model)])
-        if reasons:
-            held_back[f"lake_export.{model}"] = reasons[0].split(": ", 1)[1]
-            echo(f"publish: holding back lake_export.{model}: {held_back[f'lake_export.{model}']}")
-        else:
-            fit.append(model)
-    return fit
-
-
-def _held_back(
-    spec: PublishSpec,
-    manifest: Mapping,
-    outcomes: Mapping[str, NodeOutcome],
-    diagnosis: Diagnosis,
-    anomaly_holds: Mapping[str, str],
-    unchanged: set[str] = frozenset(),
-) -> tuple[dict[str, str], set[str]]:
-    """Spec entries that keep what consumers have now, with the reason; and those held back by a failure.
-
-    An anomaly holding a model (model name -> why) holds its entry as a failure would.
-
-    A spec group goes out whole: when one member failed, the others are held back too (the app reads them
-    together), and their consumers are affected as well. A member outside the selection did not fail; it just
-    keeps its last good version.
-    """
-    project = manifest["metadata"]["project_name"]
-    reasons: dict[str, str] = {}
-    failed: set[str] = set()
-    for entry in (entry for entry in spec.entries if entry.model not in unchanged):
-        unique_id = f"model.{project}.{entry.model}"
-        outcome = outcomes.get(unique_id)
-        untested = [test for test in BuildArtifacts(manifest, {}).tests_of(unique_id) if test not in outcomes]
-        if outcome is None:
-            reasons[entry.name] = f"{entry.model} was not built in this run (outside the selection)"
-        elif unique_id in diagnosis.unpublishable_models:  # a failure, whether or not other tests also ran
-            reasons[entry.name] = f"{entry.model} {outcome.status} or did not pass its tests"
-            failed.add(entry.name)
-        elif untested:
-            # The publish gate wants every test of a published model to have passed in the build.
-            reasons[entry.name] = (
-                f"{len(untested)} test(s) of {entry.model} did not run (they read models outside the selection), "
-                f"e.g. {untested[0]}"
-            )
-        elif entry.model in anomaly_holds:
-            reasons[entry.name] = anomaly_holds[entry.model]
-            failed.add(entry.name)
-    for group, members in spec.groups.items():
-        failing = [member for member in members if member in failed]
-        for member in members:
-            if failing and member not in reasons:
-                reasons[member] = f"group {group} goes out whole and {', '.join(failing)} failed"
-                failed.add(member)
-    return reasons, failed
 
 
 def _exposures_of(models: Sequence[str], project: str, manifest: Mapping) -> tuple[str, ...]:
@@ -736,13 +676,6 @@ def _exposures_of(models: Sequence[str], project: str, manifest: Mapping) -> tup
             {child for model in models for child in children.get(f"model.{project}.{model}", []) if child in exposures}
         )
     )
-
-
-def _write_merged_results(record: RunRecord, outcomes: Mapping[str, NodeOutcome]) -> None:
-    attempts = record.attempts()
-    by_id = {result["unique_id"]: result for attempt in attempts for result in attempt.get("results", [])}
-    merged = {**attempts[-1], "args": attempts[0].get("args", {}), "results": [by_id[uid] for uid in outcomes]}
-    (record.folder / "run_results.json").write_text(json.dumps(merged), encoding="utf-8")
 
 
 def _data_time(models: Sequence[str], project: str, manifest: Mapping, freshness: FreshnessReport) -> dict[str, str]:
@@ -810,13 +743,32 @@ def _share_or_skip(
 def _share(settings: PipelineSettings, record: RunRecord, echo: Echo) -> dict:
     started = datetime.now(UTC)
     try:
-        detail = settings.share(record.folder, echo)
+        detail = _update_shares(settings.share, record, echo)
     except Exception as exc:  # a share failure must not hide the build's and publish's results
         record.log_step("share", "failed", started, error=str(exc))
         echo(f"share failed: {exc}")
         return {"error": str(exc)}
     record.log_step("share", "done", started, detail=detail)
     return {"detail": detail, "error": None}
+
+
+def _update_shares(request: ShareRequest, record: RunRecord, echo: Echo) -> str:
+    """Data Share from the spec, checked against this run's build: applied with AZURE_SUBSCRIPTION_ID set,
+    else planned as a dry run."""
+    from flick_ops.release import apply_shares, checked_shares, share_plan
+    from flick_ops.share.client import AzureSettings, create_data_share_client
+
+    spec = checked_shares(request, record.build)
+    azure = AzureSettings.from_environment()
+    if azure is None:
+        # The plan's headline per share, not every call body: `flick-ops share` shows those.
+        for line in share_plan(request, spec, None, None).describe().splitlines():
+            if not line.startswith(" "):
+                echo(f"share: {line}")
+        return "dry run (no AZURE_SUBSCRIPTION_ID): nothing was changed"
+    client = create_data_share_client(azure)
+    done = apply_shares(request, client, share_plan(request, spec, client, azure.subscription_id))
+    return f"applied {len(done)} Data Share call(s)"
 
 
 # 4. Alerts and helpers ----------------------------------------------------------------------------------------
@@ -828,7 +780,7 @@ def _alert_after_build(
     summary: dict,
     freshness: FreshnessReport,
     diagnosis: Diagnosis,
-    attempts: list[DbtInvocation],
+    attempts: list[DbtOutcome],
     publish: PublishOutcome | None,
     echo: Echo,
 ) -> None:
@@ -891,8 +843,8 @@ def _invoke(
     settings: PipelineSettings,
     on_node: Callable[[NodeEvent], None] | None = None,
     env: Mapping[str, str] | None = None,
-) -> DbtInvocation:
-    return invoke_dbt(args, settings.workspace, on_node=on_node, extra_env=settings.extra_env if env is None else env)
+) -> DbtOutcome:
+    return run_dbt(args, settings.workspace, on_node=on_node, extra_env=settings.extra_env if env is None else env)
 
 
 def _selection(settings: PipelineSettings) -> list[str]:

@@ -15,7 +15,6 @@ Run it with `flick-ops parity`.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
@@ -29,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace, run_dbt
+from flick_ops.dbt import artifacts
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace, run_dbt
 from flick_ops.spark.session import load_landing_tables, local_spark_session
 
 if TYPE_CHECKING:
@@ -138,15 +138,15 @@ def run_dbt_on_spark(dbt_args: Sequence[str], target: Path, profiles_dir: Path) 
         str(target / "logs"),
     ]
     result = dbtRunner().invoke(args)
-    results = json.loads((target / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    results = (artifacts.read_run_results(target / "target") or {}).get("results", [])
     if result.exception is not None or not results:
         raise ParityError(f"dbt {dbt_args[0]} on Spark did not run: {result.exception}")
     return {entry["unique_id"].split(".")[-1]: entry["status"] for entry in results}
 
 
-def gold_models(manifest_path: Path) -> list[GoldModel]:
-    """Every Gold model in a dbt manifest with its primary key, taken from its key tests."""
-    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+def gold_models(target_path: Path) -> list[GoldModel]:
+    """Every Gold model in the dbt manifest of a target folder with its primary key, taken from its key tests."""
+    manifest = artifacts.read_manifest(target_path)
     keys = _primary_keys(manifest["nodes"].values())
     return sorted(
         (
@@ -269,7 +269,7 @@ def run_parity(lake_root: Path, work_dir: Path, profiles_dir: Path, *, email_has
     seconds["both builds"] = time.monotonic() - started
 
     started = time.monotonic()
-    models = gold_models(duckdb_workspace.target_path / "manifest.json")
+    models = gold_models(duckdb_workspace.target_path)
     built = [model for model in models if statuses.get(model.name) == "success"]
     comparisons = compare_gold(duckdb_workspace.duckdb_path, session, built)
     seconds["compare"] = time.monotonic() - started

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.lake.partitions import hold_back, land
 from flick_ops.spark.parity import GoldModel, ParityError, run_dbt_on_spark
 from flick_ops.spark.session import load_landing_tables, local_spark_session

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
@@ -33,7 +33,7 @@ def tmp_lake(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     def make(**options: object) -> Path:
         root = tmp_path_factory.mktemp("lake")
         config = GeneratorConfig(lake_root=root, **{**SMALL_LAKE, **options})
-        generate_lake(config, show_progress=False)
+        generate_lake(config)
         return root
 
     return make
@@ -50,7 +50,7 @@ def default_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehous
     """The local demo as a user gets it: the generator's default lake, then a full `dbt build` on DuckDB."""
     folder = tmp_path_factory.mktemp("default_warehouse")
     lake = folder / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake))
     workspace = DbtWorkspace.in_folder(folder, lake_root=lake)
     return BuiltWarehouse(workspace, run_dbt(["build", "--target", "duckdb"], workspace))
 

@@ -22,7 +22,7 @@ from flick_ops.anomaly.checks import Finding, alerting, judge
 from flick_ops.anomaly.config import AnomalyConfig, KnownEvent, load_config
 from flick_ops.anomaly.measure import Observation, measure_landed, measure_quarantine
 from flick_ops.cli import main
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.anomalies import PlantedAnomaly
 from flick_ops.generate.world import GeneratorConfig
@@ -50,7 +50,6 @@ def _measured(folder: Path, anomalies: list[str]) -> list[Observation]:
     lake = folder / "lake"
     generate_lake(
         GeneratorConfig(lake_root=lake, **LAKE),
-        show_progress=False,
         anomalies=[PlantedAnomaly.parse(a) for a in anomalies],
     )
     landed = measure_landed(lake, {})

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 from flick_ops.lake.contract import ENTITIES, Entity, entity
@@ -142,7 +142,6 @@ def bronze_build(tmp_path_factory) -> BronzeBuild:
     lake = folder / "lake"
     generate_lake(
         GeneratorConfig(lake_root=lake, accounts=200, days=3, events_per_day=2000, dirty_rate=0.02),
-        show_progress=False,
     )
     plant_dirty_files(lake)
     workspace = DbtWorkspace.in_folder(folder, lake_root=lake)

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.lake.intake import run_intake
 
 pytestmark = pytest.mark.dbt

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.dbt
 
 def _build(tmp_path: Path, **config) -> tuple[DbtWorkspace, object]:
     lake = tmp_path / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake, **config), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake, **config))
     workspace = DbtWorkspace.in_folder(tmp_path, lake_root=lake)
     outcome = run_dbt(["build", "--target", "duckdb"], workspace)
     return workspace, outcome

@@ -59,7 +59,7 @@ class ZooRun:
 def _clean_lake(folder: Path) -> Path:
     lake = folder / "lake"
     config = GeneratorConfig(lake_root=lake, accounts=200, days=3, events_per_day=1500, dirty_rate=0.0)
-    generate_lake(config, show_progress=False)
+    generate_lake(config)
     return lake
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
@@ -93,7 +93,7 @@ def _mutated_project(destination: Path) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtWorkspace, DbtOutcome]:
     lake_root = tmp_path_factory.mktemp("consumers_lake") / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake_root, **LAKE_CONFIG), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake_root, **LAKE_CONFIG))
     workspace = DbtWorkspace.in_folder(tmp_path_factory.mktemp("consumers_build"), lake_root=lake_root)
     return workspace, run_dbt(["build", "--target", "duckdb", *SELECT_CONSUMERS], workspace)
 

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
@@ -125,7 +125,7 @@ class GoldBuild:
 def build(tmp_path_factory: pytest.TempPathFactory) -> GoldBuild:
     folder = tmp_path_factory.mktemp("gold_core")
     lake = folder / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake, **LAKE_OPTIONS), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake, **LAKE_OPTIONS))
     workspace = DbtWorkspace.in_folder(folder / "warehouse", lake_root=lake)
     return GoldBuild(folder, lake, workspace, run_dbt(BUILD_ARGS, workspace))
 

@@ -30,7 +30,7 @@ from deltalake import DeltaTable
 from flick_ops.cli import main
 from flick_ops.dbt.artifacts import FILES, BuildArtifacts, last_build
 from flick_ops.dbt.release_rule import refusals
-from flick_ops.dbt_invocation import PROJECT_ROOT, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace, run_dbt
 from flick_ops.docs import generate_docs
 from flick_ops.publish import GateRefused, GoldReader, export_to_lake, load_spec
 from flick_ops.publish.documents import build_documents
@@ -157,9 +157,9 @@ def test_the_gates_read_the_last_build_not_the_last_dbt_command(
     for name in FILES:
         shutil.copyfile(artifacts_dir / name, target / name)
     record = history / "20261201T000000Z-0a1b"
-    record.mkdir(parents=True)
-    for name in FILES:
-        shutil.copyfile(target / name, record / name)
+    (record / "attempt-1").mkdir(parents=True)  # a run's record, as `flick-ops run` keeps it
+    shutil.copyfile(target / "manifest.json", record / "manifest.json")
+    shutil.copyfile(target / "run_results.json", record / "attempt-1" / "run_results.json")
     # By hand, in the same target folder: a dbt command that rewrites run_results.json.
     by_hand = run_dbt(["compile", "--select", "dim_dates"], replace(build, target_path=target, log_path=tmp_path / "l"))
     assert by_hand.succeeded, by_hand.output[-2000:]

@@ -41,7 +41,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.lake.partitions import hold_back, land
 
 pytestmark = pytest.mark.dbt

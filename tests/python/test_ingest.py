@@ -31,7 +31,7 @@ from azure.eventhub import EventData, EventHubConsumerClient
 from click.testing import CliRunner, Result
 
 from flick_ops.cli import main
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.ingest import eventhub
 from flick_ops.ingest.checkpoint import Checkpoint
 from flick_ops.ingest.eventhub import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 
 pytestmark = pytest.mark.dbt
 

@@ -20,7 +20,7 @@ import pytest
 from flick_ops.compile.dialects import check_compilation
 from flick_ops.compile.harness import OfflineCompileError, compile_offline
 from flick_ops.compile.recorder import OfflineCompilation
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 
 pytestmark = pytest.mark.dbt
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
@@ -38,7 +38,7 @@ def _ignored_in_copies(_folder: str, names: list[str]) -> set[str]:
 def built(tmp_path_factory) -> DbtWorkspace:
     folder = tmp_path_factory.mktemp("pii")
     lake = folder / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake, accounts=100, days=2, events_per_day=500), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake, accounts=100, days=2, events_per_day=500))
     workspace = DbtWorkspace.in_folder(folder, lake_root=lake)
     outcome = run_dbt(
         ["build", "--target", "duckdb", *SELECT_CUSTOMER_MODELS], workspace, extra_env={"FLICK_EMAIL_HASH_SALT": SALT}

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from flick_ops.commands.generate import progress_bars
 from flick_ops.generate.entities import COUNTRIES
 from flick_ops.generate.playback import write_playback
 from flick_ops.generate.summary import EntityStats
@@ -123,7 +124,7 @@ class Landed:
 
 
 def land(world: World) -> Landed:
-    stats = write_playback(world, show_progress=False)
+    stats = write_playback(world)
     root = world.config.lake_root / "bronze" / "playback" / "events"
     files: dict[date, list[str]] = {}
     for path in sorted(root.glob("ingest_date=*/part-00000.jsonl")):
@@ -161,7 +162,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path: Pat
     lakes = {}
     for name, seed in (("first", 11), ("again", 11), ("other", 12)):
         world = make_world(tmp_path / name, seed=seed, days=3, events_per_day=1_500, dirty_rate=0.02)
-        write_playback(world, show_progress=False)
+        write_playback(world)
         lakes[name] = lake_bytes(tmp_path / name)
 
     assert lakes["first"], "no files written"
@@ -170,9 +171,9 @@ def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path: Pat
 
 
 def test_progress_bars_go_to_stderr_only_when_asked(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    write_playback(make_world(tmp_path / "quiet", days=2, events_per_day=500), show_progress=False)
+    write_playback(make_world(tmp_path / "quiet", days=2, events_per_day=500))
     quiet = capfd.readouterr()
-    write_playback(make_world(tmp_path / "loud", days=2, events_per_day=500), show_progress=True)
+    write_playback(make_world(tmp_path / "loud", days=2, events_per_day=500), progress_bars)
     loud = capfd.readouterr()
 
     assert (quiet.out, quiet.err) == ("", "")

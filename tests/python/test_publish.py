@@ -22,7 +22,7 @@ from cosmos_server import CosmosServer
 from deltalake import DeltaTable
 
 from flick_ops.cli import main
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 from flick_ops.publish import (
     CosmosSink,
     GateRefused,

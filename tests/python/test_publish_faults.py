@@ -45,7 +45,7 @@ from azure.cosmos import PartitionKey
 from cosmos_server import CosmosServer
 from fault_proxy import FaultPlan, FaultProxy
 
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 from flick_ops.publish import (
     CosmosSink,
     GoldReader,

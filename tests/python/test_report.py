@@ -54,7 +54,7 @@ def report_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("report")
     lake = folder / "lake"
     config = GeneratorConfig(lake_root=lake, accounts=300, days=28, events_per_day=1000, seed=11, start_date=START)
-    generate_lake(config, show_progress=False, anomalies=[PlantedAnomaly.parse(f"volume_drop@{DROP_DAY}")])
+    generate_lake(config, anomalies=[PlantedAnomaly.parse(f"volume_drop@{DROP_DAY}")])
     observations = measure_landed(lake, {})
     observations += _quarantine_shares(observations)
     history = folder / "runs"

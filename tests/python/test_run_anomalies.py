@@ -48,7 +48,6 @@ def held_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Site, int, str, 
     lake = folder / "lake"
     generate_lake(
         GeneratorConfig(lake_root=lake, accounts=200, days=3, events_per_day=300, start_date=date(2026, 10, 1), seed=7),
-        show_progress=False,
         anomalies=[
             PlantedAnomaly.parse("quarantine_spike:vendor.catalog@2026-10-01"),
             PlantedAnomaly.parse("null_burst@2026-10-02"),

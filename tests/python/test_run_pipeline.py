@@ -124,7 +124,6 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Site:
     lake = folder / "lake"
     generate_lake(
         GeneratorConfig(lake_root=lake, accounts=200, days=3, events_per_day=300, start_date=date(2026, 10, 1), seed=7),
-        show_progress=False,
     )
     site = Site(_copy_project(folder / "project"), lake, folder / "warehouse")
     exit_code, output = site.run(BASELINE_SELECTION)

@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from conftest import run_command_args
 
 from flick_ops.cli import main
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 from flick_ops.run import scope as scope_module
@@ -123,7 +123,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     config = GeneratorConfig(
         lake_root=generated, accounts=1000, days=DAYS, events_per_day=600, start_date=START, seed=5, dirty_rate=0.02
     )
-    generate_lake(config, show_progress=False)
+    generate_lake(config)
     project = _project_copy(folder / "project")
     site = Site(project, folder / "lake", folder / "warehouse")
     day = [START + timedelta(days=offset) for offset in range(DAYS + 1)]

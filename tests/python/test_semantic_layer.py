@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
@@ -257,7 +257,7 @@ def _mismatches(parity: MartParity, mart: dict[tuple, dict], scales: dict[str, i
 def dirty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtWorkspace:
     folder = tmp_path_factory.mktemp("semantic_dirty")
     lake = folder / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake, **DIRTY_LAKE), show_progress=False)
+    generate_lake(GeneratorConfig(lake_root=lake, **DIRTY_LAKE))
     workspace = DbtWorkspace.in_folder(folder, lake_root=lake)
     outcome = run_dbt(["build", "--target", "duckdb", "--exclude", "test_type:data"], workspace)
     assert outcome.succeeded, outcome.output[-5000:]

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.entities import build_world
 from flick_ops.generate.world import GeneratorConfig
@@ -97,7 +97,7 @@ def two_step_build(tmp_path_factory) -> tuple[BuiltLake, dict[str, tuple]]:
     """The 15-day lake built after day 8, then whole; returns the final build and the tracked state after day 8."""
     folder = tmp_path_factory.mktemp("content")
     config = GeneratorConfig(lake_root=folder / "lake", days=15, events_per_day=2000)
-    generate_lake(config, show_progress=False)
+    generate_lake(config)
     early_lake = folder / "lake_day8"
     _copy_first_days(config.lake_root, early_lake, DRIFT_INGEST_DATE)
 
@@ -122,7 +122,7 @@ def built(two_step_build) -> BuiltLake:
 def dirty_built(tmp_path_factory) -> BuiltLake:
     folder = tmp_path_factory.mktemp("content_dirty")
     config = GeneratorConfig(lake_root=folder / "lake", accounts=400, days=15, events_per_day=2000, dirty_rate=0.05)
-    generate_lake(config, show_progress=False)
+    generate_lake(config)
     manifest = json.loads((config.lake_root / "_generation_manifest.json").read_text(encoding="utf-8"))
     workspace = DbtWorkspace.in_folder(folder, lake_root=config.lake_root)
     return BuiltLake(config, manifest, workspace, _build(workspace))

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 import yaml
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.entities import build_world
 from flick_ops.generate.summary import MANIFEST_NAME
@@ -98,7 +98,7 @@ def _query(workspace: DbtWorkspace, sql: str) -> list[tuple]:
 def lake(tmp_path_factory) -> tuple[Path, GeneratorConfig]:
     root = tmp_path_factory.mktemp("customers_lake") / "lake"
     config = GeneratorConfig(lake_root=root, **LAKE_CONFIG)
-    generate_lake(config, show_progress=False)
+    generate_lake(config)
     return root, config
 
 

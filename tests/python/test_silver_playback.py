@@ -30,7 +30,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.entities import build_world
 from flick_ops.generate.summary import MANIFEST_NAME
@@ -124,7 +124,7 @@ class PlaybackBuild:
 def build(tmp_path_factory: pytest.TempPathFactory) -> PlaybackBuild:
     folder = tmp_path_factory.mktemp("silver_playback")
     config = GeneratorConfig(lake_root=folder / "lake", **LAKE_OPTIONS)
-    generate_lake(config, show_progress=False)
+    generate_lake(config)
     workspace = DbtWorkspace.in_folder(folder, lake_root=config.lake_root)
     build_outcome = run_dbt(BUILD_UPSTREAM_ARGS, workspace)
     test_outcome = run_dbt(TEST_PLAYBACK_ARGS, workspace)

@@ -22,7 +22,7 @@ pytest.importorskip("dbt.adapters.spark")
 if shutil.which("java") is None:
     pytest.skip("local Spark needs Java (17)", allow_module_level=True)
 
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 from flick_ops.spark.parity import GoldModel, compare_tables
 from flick_ops.spark.two_step import INCREMENTAL_MODELS, PLAYBACK_EVENTS, SNAPSHOTS, TwoStepRun, run_two_steps
 

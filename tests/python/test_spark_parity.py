@@ -20,7 +20,7 @@ if shutil.which("java") is None:
     pytest.skip("local Spark needs Java (17)", allow_module_level=True)
 
 from flick_ops.commands.parity import TINY_LAKE
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 from flick_ops.spark.parity import ParityReport, compare_gold, gold_models, run_parity
 
 pytestmark = pytest.mark.dbt
@@ -68,9 +68,7 @@ def test_every_gold_model_matches_duckdb(parity_run: ParityRun) -> None:
 def test_a_changed_duckdb_row_is_reported(parity_run: ParityRun) -> None:
     duckdb_path = parity_run.work_dir / "duckdb" / "flick.duckdb"
     model = next(
-        m
-        for m in gold_models(parity_run.work_dir / "duckdb" / "target" / "manifest.json")
-        if m.name == "mart_title_performance_daily"
+        m for m in gold_models(parity_run.work_dir / "duckdb" / "target") if m.name == "mart_title_performance_daily"
     )
     with duckdb.connect(str(duckdb_path)) as connection:
         table = model.relation.split(".")[-1]

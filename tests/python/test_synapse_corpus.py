@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 
 pytestmark = pytest.mark.dbt
 

@@ -1,4 +1,4 @@
-"""The child process of `invoke_dbt`: `python -m flick_ops.run.dbt_child <dbt args>`.
+"""The child process of `run_dbt`: `python -m flick_ops.dbt.child <dbt args>`.
 
 It runs dbt through its Python API and writes one JSON line per finished node
 to stdout (prefixed, so the parent can tell them from dbt's own output).
@@ -10,7 +10,7 @@ import json
 import sys
 import threading
 
-from flick_ops.run.invoke import DBT_CRASHED, DBT_NODES_FAILED, DBT_SUCCEEDED, EVENT_PREFIX
+from flick_ops.dbt.runner import DBT_CRASHED, DBT_NODES_FAILED, DBT_SUCCEEDED, EVENT_PREFIX
 
 _STDOUT_LOCK = threading.Lock()
 
