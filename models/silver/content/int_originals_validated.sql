@@ -15,6 +15,26 @@
     'budget_usd': 'decimal', 'release_date': 'date', 'runtime_min': 'integer',
     'updated_at': 'timestamp', 'seasons': 'integer', 'episodes': 'integer'
 } -%}
+{%- set rules = [('malformed', 'counted._is_valid_json = 0', "'not a JSON object'")]
+    + missing_rules(required_text_fields, "coalesce(counted.{}, '') = ''")
+    + missing_rules(required_typed_fields, 'counted.{}_raw is null')
+    + mistyped_rules(typed_fields, 'counted')
+    + [
+        ('bad_type', 'counted.genres is null', ["'genres is not a JSON array: '", 'counted.genres_json']),
+        ('invalid_enum', "counted.title_type not in ('movie', 'series')",
+            ["'type is not an accepted value: '", 'counted.title_type']),
+        ('invalid_enum', 'counted.is_known_rating = 0',
+            ["'maturity_rating is not a known maturity rating: '", 'counted.maturity_rating']),
+        ('invalid_range', 'counted.runtime_min <= 0', ["'runtime_min is not positive: '", 'counted.runtime_min_raw']),
+        ('invalid_range', 'counted.budget_usd < 0', ["'budget_usd is negative: '", 'counted.budget_usd_raw']),
+        ('invalid_range', 'counted.seasons <= 0 or counted.episodes <= 0 or counted.episodes < counted.seasons',
+            ["'seasons/episodes out of range: '", 'counted.seasons_raw', "'/'", 'counted.episodes_raw']),
+        ('invalid_range', 'counted.genre_count = 0 or counted.genre_count > ' ~ max_title_genres(),
+            ["'genre count out of range: '", 'counted.genres_json']),
+        ('future_timestamp', 'counted.updated_at > ' ~ latest_credible_timestamp('counted._ingest_date'),
+            ["'updated_at '", 'counted.updated_at_raw', "' is after its ingest day'"]),
+    ]
+-%}
 
 with
 
@@ -82,83 +102,14 @@ counted as (
 checked as (
     select
         counted.*,
-        case
-            when counted._is_valid_json = 0 then 'malformed'
-            when
-                {%- for field in required_text_fields %}
-                    coalesce(counted.{{ field }}, '') = '' or
-                {%- endfor %}
-                {%- for field in required_typed_fields %}
-                    counted.{{ field }}_raw is null{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'missing_required'
-            when
-                {%- for field, logical_type in typed_fields.items() %}
-                    {{ is_mistyped('counted.' ~ field, logical_type) }} or
-                {%- endfor %}
-                counted.genres is null
-                then 'bad_type'
-            when
-                counted.title_type not in ('movie', 'series')
-                or counted.is_known_rating = 0
-                then 'invalid_enum'
-            when
-                counted.runtime_min <= 0
-                or counted.budget_usd < 0
-                or counted.seasons <= 0
-                or counted.episodes <= 0
-                or counted.episodes < counted.seasons
-                or counted.genre_count = 0
-                or counted.genre_count > {{ max_title_genres() }}
-                then 'invalid_range'
-            when
-                counted.updated_at > {{ latest_credible_timestamp('counted._ingest_date') }}
-                then 'future_timestamp'
-        end as rule_reason,
-        case
-            when counted._is_valid_json = 0 then 'not a JSON object'
-            {%- for field in required_text_fields %}
-                when coalesce(counted.{{ field }}, '') = '' then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field in required_typed_fields %}
-                when counted.{{ field }}_raw is null then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field, logical_type in typed_fields.items() %}
-                when {{ is_mistyped('counted.' ~ field, logical_type) }}
-                    then {{ dbt.concat(["'" ~ field ~ " is not a valid value: '", 'counted.' ~ field ~ '_raw']) }}
-            {%- endfor %}
-            when counted.genres is null
-                then {{ dbt.concat(["'genres is not a JSON array: '", 'counted.genres_json']) }}
-            when counted.title_type not in ('movie', 'series')
-                then {{ dbt.concat(["'type is not an accepted value: '", 'counted.title_type']) }}
-            when counted.is_known_rating = 0
-                then {{ dbt.concat(["'maturity_rating is not a known maturity rating: '", 'counted.maturity_rating']) }}
-            when counted.runtime_min <= 0
-                then {{ dbt.concat(["'runtime_min is not positive: '", 'counted.runtime_min_raw']) }}
-            when counted.budget_usd < 0
-                then {{ dbt.concat(["'budget_usd is negative: '", 'counted.budget_usd_raw']) }}
-            when counted.seasons <= 0 or counted.episodes <= 0 or counted.episodes < counted.seasons
-                then {{ dbt.concat([
-                    "'seasons/episodes out of range: '", 'counted.seasons_raw', "'/'", 'counted.episodes_raw'
-                ]) }}
-            when counted.genre_count = 0 or counted.genre_count > {{ max_title_genres() }}
-                then {{ dbt.concat(["'genre count out of range: '", 'counted.genres_json']) }}
-            when counted.updated_at > {{ latest_credible_timestamp('counted._ingest_date') }}
-                then {{ dbt.concat(["'updated_at '", 'counted.updated_at_raw', "' is after its ingest day'"]) }}
-        end as rule_detail
+        {{ validation_columns(rules) }}
     from counted
 ),
 
 -- Only rows that pass every rule compete for a version, so a corrupt copy
 -- never displaces a clean one; the first landed copy wins.
 ranked as (
-    select
-        checked.*,
-        row_number() over (
-            partition by checked.original_id, checked.updated_at, checked.rule_reason
-            order by checked._loaded_at, checked._source_file, checked._bronze_row_id
-        ) as copy_rank
-    from checked
+    {{ ranked_deliveries('checked', ['original_id', 'updated_at']) }}
 ),
 
 final as (
@@ -178,18 +129,10 @@ final as (
         episodes as episode_count,
         maturity_rating,
         updated_at,
-        case
-            when rule_reason is not null then rule_reason
-            when copy_rank > 1 then 'duplicate'
-        end as quarantine_reason,
-        case
-            when rule_reason is not null then rule_detail
-            when copy_rank > 1
-                then {{ dbt.concat([
-                    "'re-delivery of original_id '", 'original_id', "' version '", 'updated_at_raw',
-                    "' (copy '", dbt.safe_cast('copy_rank', dbt.type_string()), "')'"
-                ]) }}
-        end as quarantine_detail,
+        {{ quarantine_columns([('duplicate', 'delivery_rank > 1', [
+            "'re-delivery of original_id '", 'original_id', "' version '", 'updated_at_raw',
+            "' (copy '", dbt.safe_cast('delivery_rank', dbt.type_string()), "')'"
+        ])]) }},
         _raw_payload,
         _source_file,
         _ingest_date,

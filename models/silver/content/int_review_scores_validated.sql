@@ -15,7 +15,7 @@
     incremental_window_start('_ingest_date', landed_files) on and replaces them whole,
     stamping them `_refreshed_at` for int_title_matches; a
     copy read now ranks after the clean copies already here on older dates
-    (ranked_by_landing), as in a full refresh. Older dates are not
+    (ranked_deliveries), as in a full refresh. Older dates are not
     re-validated, so a change to a site's scale in the review_sites seed
     needs `--full-refresh --select int_review_scores_validated+`.
 -#}
@@ -32,6 +32,23 @@
 {%- set landed_files = 'bronze/reviews/scores/*/*.csv' -%}
 {%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
 {%- set scrape_keys = ['site', 'site_title_id', 'scraped_at'] -%}
+{%- set rules = [('malformed', 'scores._intake_issue is not null', ["'unreadable row: '", 'scores._intake_issue'])]
+    + missing_rules(required_text_fields, "coalesce(scores.{}, '') = ''")
+    + missing_rules(required_typed_fields, 'scores.{}_raw is null')
+    + mistyped_rules(typed_fields, 'scores')
+    + [
+        ('invalid_enum', 'review_sites.site is null', ["'site is not an accepted value: '", 'scores.site']),
+        ('invalid_range', 'scores.score < review_sites.scale_min or scores.score > review_sites.scale_max', [
+            "'score '", 'scores.score_raw', "' outside the '", 'scores.site', "' scale '",
+            dbt.safe_cast('review_sites.scale_min', dbt.type_string()), "'-'",
+            dbt.safe_cast('review_sites.scale_max', dbt.type_string())
+        ]),
+        ('invalid_range', 'scores.vote_count < 0', ["'vote_count is negative: '", 'scores.vote_count_raw']),
+        ('invalid_range', 'scores.release_year < 1900', ["'release_year out of range: '", 'scores.release_year_raw']),
+        ('future_timestamp', 'scores.scraped_at > ' ~ latest_credible_timestamp('scores._ingest_date'),
+            ["'scraped_at '", 'scores.scraped_at_raw', "' is after its ingest day'"]),
+    ]
+-%}
 
 with
 
@@ -73,60 +90,7 @@ checked as (
         scores.*,
         review_sites.scale_min,
         review_sites.scale_max,
-        case
-            when scores._intake_issue is not null then 'malformed'
-            when
-                {%- for field in required_text_fields %}
-                    coalesce(scores.{{ field }}, '') = '' or
-                {%- endfor %}
-                {%- for field in required_typed_fields %}
-                    scores.{{ field }}_raw is null{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'missing_required'
-            when
-                {%- for field, logical_type in typed_fields.items() %}
-                    {{ is_mistyped('scores.' ~ field, logical_type) }}{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'bad_type'
-            when review_sites.site is null then 'invalid_enum'
-            when
-                scores.score < review_sites.scale_min
-                or scores.score > review_sites.scale_max
-                or scores.vote_count < 0
-                or scores.release_year < 1900
-                then 'invalid_range'
-            when
-                scores.scraped_at > {{ latest_credible_timestamp('scores._ingest_date') }}
-                then 'future_timestamp'
-        end as rule_reason,
-        case
-            when scores._intake_issue is not null
-                then {{ dbt.concat(["'unreadable row: '", 'scores._intake_issue']) }}
-            {%- for field in required_text_fields %}
-                when coalesce(scores.{{ field }}, '') = '' then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field in required_typed_fields %}
-                when scores.{{ field }}_raw is null then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field, logical_type in typed_fields.items() %}
-                when {{ is_mistyped('scores.' ~ field, logical_type) }}
-                    then {{ dbt.concat(["'" ~ field ~ " is not a valid value: '", 'scores.' ~ field ~ '_raw']) }}
-            {%- endfor %}
-            when review_sites.site is null
-                then {{ dbt.concat(["'site is not an accepted value: '", 'scores.site']) }}
-            when scores.score < review_sites.scale_min or scores.score > review_sites.scale_max
-                then {{ dbt.concat([
-                    "'score '", 'scores.score_raw', "' outside the '", 'scores.site', "' scale '",
-                    dbt.safe_cast('review_sites.scale_min', dbt.type_string()), "'-'",
-                    dbt.safe_cast('review_sites.scale_max', dbt.type_string())
-                ]) }}
-            when scores.vote_count < 0
-                then {{ dbt.concat(["'vote_count is negative: '", 'scores.vote_count_raw']) }}
-            when scores.release_year < 1900
-                then {{ dbt.concat(["'release_year out of range: '", 'scores.release_year_raw']) }}
-            when scores.scraped_at > {{ latest_credible_timestamp('scores._ingest_date') }}
-                then {{ dbt.concat(["'scraped_at '", 'scores.scraped_at_raw', "' is after its ingest day'"]) }}
-        end as rule_detail
+        {{ validation_columns(rules) }}
     from scores
     left join review_sites on scores.site = review_sites.site
 ),
@@ -134,7 +98,7 @@ checked as (
 -- Only rows that pass every rule compete for a scrape, so a corrupt copy
 -- never displaces a clean one; the first landed copy wins.
 ranked as (
-    {{ ranked_by_landing('checked', scrape_keys, window_start) }}
+    {{ ranked_deliveries('checked', scrape_keys, window_start=window_start) }}
 ),
 
 final as (
@@ -154,18 +118,10 @@ final as (
         ) as score_0_100,
         vote_count,
         scraped_at,
-        case
-            when rule_reason is not null then rule_reason
-            when copy_rank > 1 then 'duplicate'
-        end as quarantine_reason,
-        case
-            when rule_reason is not null then rule_detail
-            when copy_rank > 1
-                then {{ dbt.concat([
-                    "'re-delivery of the '", 'site', "' scrape of '", 'site_title_id', "' at '", 'scraped_at_raw',
-                    "' (copy '", dbt.safe_cast('copy_rank', dbt.type_string()), "')'"
-                ]) }}
-        end as quarantine_detail,
+        {{ quarantine_columns([('duplicate', 'delivery_rank > 1', [
+            "'re-delivery of the '", 'site', "' scrape of '", 'site_title_id', "' at '", 'scraped_at_raw',
+            "' (copy '", dbt.safe_cast('delivery_rank', dbt.type_string()), "')'"
+        ])]) }},
         _raw_payload,
         _source_file,
         _ingest_date,

@@ -13,7 +13,7 @@
     stamping them `_refreshed_at` for int_title_matches, so the cost of a run
     follows what landed, not the feed's history. A copy
     read now ranks after the clean copies already here on older dates
-    (ranked_by_landing), so its rank is the same as a full refresh gives.
+    (ranked_deliveries), so its rank is the same as a full refresh gives.
 -#}
 {{ config(
     materialized='incremental',
@@ -27,6 +27,24 @@
     'likes': 'integer', 'shares': 'integer', 'release_year': 'integer'
 } -%}
 {%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
+{%- set rules = [('malformed', 'mentions._is_valid_json = 0', "'not a JSON object'")]
+    + missing_rules(required_text_fields, "coalesce({}, '') = ''")
+    + missing_rules(required_typed_fields, '{}_raw is null')
+    + mistyped_rules(typed_fields)
+    + [
+        ('invalid_enum', "mentions.platform not in ('" ~ platforms | join("', '") ~ "')",
+            ["'platform is not an accepted value: '", 'platform']),
+        ('invalid_range', 'mentions.sentiment_score < -1 or mentions.sentiment_score > 1',
+            ["'sentiment_score outside [-1, 1]: '", 'sentiment_score_raw']),
+        ('invalid_range', 'mentions.text_length < 0 or mentions.likes < 0 or mentions.shares < 0', [
+            "'negative count (text_length/likes/shares): '",
+            'text_length_raw', "'/'", 'likes_raw', "'/'", 'shares_raw'
+        ]),
+        ('invalid_range', 'mentions.release_year < 1900', ["'release_year out of range: '", 'release_year_raw']),
+        ('future_timestamp', 'mentions.posted_at > ' ~ latest_credible_timestamp('mentions._ingest_date'),
+            ["'posted_at '", 'posted_at_raw', "' is after its ingest day'"]),
+    ]
+-%}
 {%- set landed_files = 'bronze/social/mentions/*/*.jsonl' -%}
 {%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
 
@@ -64,72 +82,14 @@ mentions as (
 checked as (
     select
         mentions.*,
-        case
-            when mentions._is_valid_json = 0 then 'malformed'
-            when
-                {%- for field in required_text_fields %}
-                    coalesce({{ field }}, '') = '' or
-                {%- endfor %}
-                {%- for field in required_typed_fields %}
-                    {{ field }}_raw is null{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'missing_required'
-            when
-                {%- for field, logical_type in typed_fields.items() %}
-                    {{ is_mistyped(field, logical_type) }}{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'bad_type'
-            when mentions.platform not in (
-                    '{{ platforms | join("', '") }}'
-                )
-                then 'invalid_enum'
-            when
-                mentions.sentiment_score < -1
-                or mentions.sentiment_score > 1
-                or mentions.text_length < 0
-                or mentions.likes < 0
-                or mentions.shares < 0
-                or mentions.release_year < 1900
-                then 'invalid_range'
-            when
-                mentions.posted_at > {{ latest_credible_timestamp('mentions._ingest_date') }}
-                then 'future_timestamp'
-        end as rule_reason,
-        case
-            when mentions._is_valid_json = 0 then 'not a JSON object'
-            {%- for field in required_text_fields %}
-                when coalesce({{ field }}, '') = '' then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field in required_typed_fields %}
-                when {{ field }}_raw is null then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field, logical_type in typed_fields.items() %}
-                when {{ is_mistyped(field, logical_type) }}
-                    then {{ dbt.concat(["'" ~ field ~ " is not a valid value: '", field ~ '_raw']) }}
-            {%- endfor %}
-            when mentions.platform not in (
-                    '{{ platforms | join("', '") }}'
-                )
-                then {{ dbt.concat(["'platform is not an accepted value: '", 'platform']) }}
-            when mentions.sentiment_score < -1 or mentions.sentiment_score > 1
-                then {{ dbt.concat(["'sentiment_score outside [-1, 1]: '", 'sentiment_score_raw']) }}
-            when mentions.text_length < 0 or mentions.likes < 0 or mentions.shares < 0
-                then {{ dbt.concat([
-                    "'negative count (text_length/likes/shares): '",
-                    'text_length_raw', "'/'", 'likes_raw', "'/'", 'shares_raw'
-                ]) }}
-            when mentions.release_year < 1900
-                then {{ dbt.concat(["'release_year out of range: '", 'release_year_raw']) }}
-            when mentions.posted_at > {{ latest_credible_timestamp('mentions._ingest_date') }}
-                then {{ dbt.concat(["'posted_at '", 'posted_at_raw', "' is after its ingest day'"]) }}
-        end as rule_detail
+        {{ validation_columns(rules) }}
     from mentions
 ),
 
 -- Only rows that pass every rule compete for a mention_id, so a corrupt copy
 -- never displaces a clean one; the first landed copy wins.
 ranked as (
-    {{ ranked_by_landing('checked', ['mention_id'], window_start) }}
+    {{ ranked_deliveries('checked', ['mention_id'], window_start=window_start) }}
 ),
 
 final as (
@@ -145,18 +105,10 @@ final as (
         sentiment_score,
         likes,
         shares,
-        case
-            when rule_reason is not null then rule_reason
-            when copy_rank > 1 then 'duplicate'
-        end as quarantine_reason,
-        case
-            when rule_reason is not null then rule_detail
-            when copy_rank > 1
-                then {{ dbt.concat([
-                    "'re-delivery of mention_id '", 'mention_id',
-                    "' (copy '", dbt.safe_cast('copy_rank', dbt.type_string()), "')'"
-                ]) }}
-        end as quarantine_detail,
+        {{ quarantine_columns([('duplicate', 'delivery_rank > 1', [
+            "'re-delivery of mention_id '", 'mention_id',
+            "' (copy '", dbt.safe_cast('delivery_rank', dbt.type_string()), "')'"
+        ])]) }},
         _raw_payload,
         _source_file,
         _ingest_date,

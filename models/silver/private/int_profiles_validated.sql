@@ -5,6 +5,17 @@
     an account Silver does not know is an `orphan_reference`, a re-delivered
     profile_id keeps its first landing.
 -#}
+{%- set rules = [('malformed', '_is_valid_json = 0', "'line is not a JSON object'")]
+    + missing_rules(['profile_id', 'account_id'])
+    + missing_rules(['is_kids', 'created_at'], '{}_raw is null')
+    + [
+        ('bad_type', 'is_kids is null', ["'is_kids is not a boolean: '", 'is_kids_raw']),
+        ('bad_type', 'is_kids_quoted = 1', ["'is_kids is text, not a JSON boolean: '", 'is_kids_raw']),
+        ('bad_type', 'created_at is null', ["'created_at is not an ISO-8601 timestamp: '", 'created_at_raw']),
+        ('future_timestamp', 'created_at > latest_credible_at', ["'created_at after its ingest date: '", 'created_at_raw']),
+        ('orphan_reference', 'is_known_account = 0', ["'account_id not in Silver accounts: '", 'account_id']),
+    ]
+-%}
 with bronze as (
     select * from {{ ref('stg_app__profiles') }}
 ),
@@ -38,77 +49,30 @@ cleaned as (
 checked as (
     select
         *,
-        case
-            when _is_valid_json = 0 then 'malformed'
-            when profile_id is null or account_id is null or is_kids_raw is null or created_at_raw is null
-                then 'missing_required'
-            when is_kids is null or is_kids_quoted = 1 or created_at is null then 'bad_type'
-            when created_at > latest_credible_at then 'future_timestamp'
-            when is_known_account = 0 then 'orphan_reference'
-        end as rule_failed,
-        case
-            when _is_valid_json = 0 then 'line is not a JSON object'
-            when profile_id is null then 'profile_id is missing'
-            when account_id is null then 'account_id is missing'
-            when is_kids_raw is null then 'is_kids is missing'
-            when created_at_raw is null then 'created_at is missing'
-            when is_kids is null then {{ dbt.concat(["'is_kids is not a boolean: '", 'is_kids_raw']) }}
-            when is_kids_quoted = 1 then {{ dbt.concat(["'is_kids is text, not a JSON boolean: '", 'is_kids_raw']) }}
-            when
-                created_at is null
-                then {{ dbt.concat(["'created_at is not an ISO-8601 timestamp: '", 'created_at_raw']) }}
-            when
-                created_at > latest_credible_at
-                then {{ dbt.concat(["'created_at after its ingest date: '", 'created_at_raw']) }}
-            when is_known_account = 0 then {{ dbt.concat(["'account_id not in Silver accounts: '", 'account_id']) }}
-        end as rule_detail
+        {{ validation_columns(rules) }}
     from cleaned
 ),
 
 {# Only rows that passed every other rule compete for the key, so a broken
     first copy never hides a good re-delivery. #}
 ranked as (
-    select
-        _bronze_row_id,
-        row_number() over (
-            partition by profile_id
-            order by _ingest_date, _loaded_at, _source_file, _bronze_row_id
-        ) as landing_rank,
-        first_value(_bronze_row_id) over (
-            partition by profile_id
-            order by _ingest_date, _loaded_at, _source_file, _bronze_row_id
-            rows between unbounded preceding and unbounded following
-        ) as first_landing_row_id
-    from checked
-    where rule_failed is null
+    {{ ranked_deliveries('checked', ['profile_id'], with_kept_row_id=true) }}
 ),
 
 validated as (
     select
-        checked._bronze_row_id,
-        checked.profile_id,
-        checked.account_id,
-        checked.profile_name,
-        checked.is_kids,
-        checked.created_at,
-        coalesce(
-            checked.rule_failed,
-            case when ranked.landing_rank > 1 then 'duplicate' end
-        ) as quarantine_reason,
-        coalesce(
-            checked.rule_detail,
-            case
-                when
-                    ranked.landing_rank > 1
-                    then {{ dbt.concat(["'same profile_id as row '", 'ranked.first_landing_row_id']) }}
-            end
-        ) as quarantine_detail,
-        checked._raw_payload,
-        checked._source_file,
-        checked._ingest_date,
-        checked._loaded_at
-    from checked
-    left join ranked on checked._bronze_row_id = ranked._bronze_row_id
+        _bronze_row_id,
+        profile_id,
+        account_id,
+        profile_name,
+        is_kids,
+        created_at,
+        {{ quarantine_columns([('duplicate', 'delivery_rank > 1', ["'same profile_id as row '", 'kept_row_id'])]) }},
+        _raw_payload,
+        _source_file,
+        _ingest_date,
+        _loaded_at
+    from ranked
 )
 
 select * from validated

@@ -9,7 +9,7 @@
     Incremental: a run re-validates the ingest dates from
     incremental_window_start('_ingest_date', landed_files) on and replaces them
     whole; a copy read now ranks after the clean copies already here on older
-    dates (ranked_by_landing) and names the one kept there, as a full refresh
+    dates (ranked_deliveries) and names the one kept there, as a full refresh
     does. Older dates are not read again, so an addition is checked against
     the accounts, profiles and titles Silver holds when its date is processed:
     a parent that lands later does not revive it until a full refresh.
@@ -21,6 +21,17 @@
 ) }}
 {%- set landed_files = 'bronze/app/watchlist_adds/*/*.jsonl' -%}
 {%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+{%- set title_id_is_a_number = dbt.safe_cast('title_id', api.Column.translate_type('bigint')) ~ ' is not null' -%}
+{%- set rules = [('malformed', '_is_valid_json = 0', "'line is not a JSON object'")]
+    + missing_rules(['event_id', 'account_id', 'profile_id', 'title_id'])
+    + missing_rules(['added_at'], '{}_raw is null')
+    + [
+        ('bad_type', 'added_at is null', ["'added_at is not an ISO-8601 timestamp: '", 'added_at_raw']),
+        ('bad_type', title_id_is_a_number, ["'title_id is a number, not a title id: '", 'title_id']),
+        ('future_timestamp', 'added_at > latest_credible_at', ["'added_at after its ingest date: '", 'added_at_raw']),
+    ]
+    + profile_reference_rules()
+-%}
 
 with
 
@@ -74,93 +85,30 @@ cleaned as (
 checked as (
     select
         *,
-        case
-            when _is_valid_json = 0 then 'malformed'
-            when event_id is null or account_id is null or profile_id is null or title_id is null
-                then 'missing_required'
-            when added_at_raw is null then 'missing_required'
-            when added_at is null then 'bad_type'
-            when {{ dbt.safe_cast('title_id', api.Column.translate_type('bigint')) }} is not null then 'bad_type'
-            when added_at > latest_credible_at then 'future_timestamp'
-            when is_known_account = 0 or is_known_profile = 0 or is_known_title = 0 then 'orphan_reference'
-            when profile_account_id <> account_id then 'orphan_reference'
-        end as rule_reason,
-        case
-            when _is_valid_json = 0 then 'line is not a JSON object'
-            when event_id is null then 'event_id is missing'
-            when account_id is null then 'account_id is missing'
-            when profile_id is null then 'profile_id is missing'
-            when title_id is null then 'title_id is missing'
-            when added_at_raw is null then 'added_at is missing'
-            when added_at is null then {{ dbt.concat(["'added_at is not an ISO-8601 timestamp: '", 'added_at_raw']) }}
-            when {{ dbt.safe_cast('title_id', api.Column.translate_type('bigint')) }} is not null
-                then {{ dbt.concat(["'title_id is a number, not a title id: '", 'title_id']) }}
-            when
-                added_at > latest_credible_at
-                then {{ dbt.concat(["'added_at after its ingest date: '", 'added_at_raw']) }}
-            when is_known_account = 0 then {{ dbt.concat(["'account_id not in Silver accounts: '", 'account_id']) }}
-            when is_known_profile = 0 then {{ dbt.concat(["'profile_id not in Silver profiles: '", 'profile_id']) }}
-            when is_known_title = 0 then {{ dbt.concat(["'title_id not in Silver titles: '", 'title_id']) }}
-            when profile_account_id <> account_id
-                then {{ dbt.concat(["'profile_id belongs to another account: '", 'profile_account_id']) }}
-        end as rule_detail
+        {{ validation_columns(rules) }}
     from cleaned
 ),
 
 -- Only rows that passed every other rule compete for the event id, so a
 -- broken first copy never hides a good re-delivery.
 ranked as (
-    {{ ranked_by_landing('checked', ['event_id'], window_start) }}
-),
-
--- The copy each event keeps: the first clean landing, here or on a date
--- already done.
-first_landings as (
-    select
-        event_id,
-        _bronze_row_id as first_landing_row_id
-    from ranked
-    where rule_reason is null and copy_rank = 1
-    {%- if window_start %}
-        union all
-        select
-            event_id,
-            _bronze_row_id as first_landing_row_id
-        from {{ this }}
-        where
-            _ingest_date < {{ window_start }}
-            and quarantine_reason is null
-            and event_id in (select duplicates.event_id from ranked as duplicates where duplicates.copy_rank > 1)
-    {%- endif %}
+    {{ ranked_deliveries('checked', ['event_id'], window_start=window_start, with_kept_row_id=true) }}
 ),
 
 validated as (
     select
-        ranked._bronze_row_id,
-        ranked.event_id,
-        ranked.account_id,
-        ranked.profile_id,
-        ranked.title_id,
-        ranked.added_at,
-        case
-            when ranked.rule_reason is not null then ranked.rule_reason
-            when ranked.copy_rank > 1 then 'duplicate'
-        end as quarantine_reason,
-        case
-            when ranked.rule_reason is not null then ranked.rule_detail
-            when ranked.copy_rank > 1
-                then {{ dbt.concat(["'same event_id as row '", 'first_landings.first_landing_row_id']) }}
-        end as quarantine_detail,
-        ranked._raw_payload,
-        ranked._source_file,
-        ranked._ingest_date,
-        ranked._loaded_at
+        _bronze_row_id,
+        event_id,
+        account_id,
+        profile_id,
+        title_id,
+        added_at,
+        {{ quarantine_columns([('duplicate', 'delivery_rank > 1', ["'same event_id as row '", 'kept_row_id'])]) }},
+        _raw_payload,
+        _source_file,
+        _ingest_date,
+        _loaded_at
     from ranked
-    left join first_landings
-        on
-            ranked.event_id = first_landings.event_id
-            and ranked.rule_reason is null
-            and ranked.copy_rank > 1
 )
 
 select * from validated
