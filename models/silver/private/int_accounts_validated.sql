@@ -9,79 +9,42 @@
 {%- set rules = [('malformed', '_is_valid_json = 0', "'line is not a JSON object'")]
     + missing_rules(['account_id', 'email', 'country', 'status'])
     + missing_rules(['signup_at', 'updated_at'], '{}_raw is null')
+    + timestamp_rules(['signup_at', 'updated_at'])
     + [
-        ('bad_type', 'signup_at is null', ["'signup_at is not an ISO-8601 timestamp: '", 'signup_at_raw']),
-        ('bad_type', 'updated_at is null', ["'updated_at is not an ISO-8601 timestamp: '", 'updated_at_raw']),
         ('bad_type', country_is_a_number, ["'country is a number, not a letter code: '", 'country']),
         ('invalid_enum', "status not in ('active', 'suspended', 'closed')", ["'status not accepted: '", 'status']),
-        ('invalid_enum', 'is_known_country = 0', ["'country not in the countries seed: '", 'country']),
+        ('invalid_enum', 'known_country_code is null', ["'country not in the countries seed: '", 'country']),
         ('invalid_range', 'signup_at > updated_at', ["'signup_at after updated_at: '", 'signup_at_raw']),
-        ('future_timestamp', 'updated_at > latest_credible_at', ["'updated_at after its ingest date: '", 'updated_at_raw']),
     ]
+    + future_timestamp_rules(['updated_at'])
 -%}
-with bronze as (
-    select * from {{ ref('stg_app__accounts') }}
-),
 
-known_countries as (
-    select country_code from {{ ref('countries') }}
+with
+
+bronze as (
+    select * from {{ ref('stg_app__accounts') }}
 ),
 
 cleaned as (
     select
         bronze._bronze_row_id,
-        bronze.signup_at,
-        bronze.signup_at_raw,
-        bronze.updated_at,
-        bronze.updated_at_raw,
         bronze._is_valid_json,
-        bronze._raw_payload,
-        bronze._source_file,
-        bronze._ingest_date,
-        bronze._loaded_at,
-        nullif(bronze.account_id, '') as account_id,
-        nullif(bronze.email, '') as email,
-        nullif(bronze.full_name, '') as full_name,
+        {{ typed_columns('bronze', ['signup_at', 'updated_at']) }},
+        {{ blank_as_null('bronze', ['account_id', 'email', 'full_name', 'status', 'last_login_ip']) }},
         upper(nullif(bronze.country, '')) as country,
-        nullif(bronze.status, '') as status,
-        nullif(bronze.last_login_ip, '') as last_login_ip,
-        case when known_countries.country_code is null then 0 else 1 end as is_known_country,
-        {{ latest_credible_timestamp('bronze._ingest_date') }} as latest_credible_at
+        {{ landed_row_columns('bronze') }}
     from bronze
-    left join known_countries on upper(nullif(bronze.country, '')) = known_countries.country_code
 ),
 
-checked as (
+with_countries as (
     select
-        *,
-        {{ validation_columns(rules) }}
+        cleaned.*,
+        countries.country_code as known_country_code
     from cleaned
+    left join {{ ref('countries') }} as countries on cleaned.country = countries.country_code
 ),
 
-{# Only rows that passed every other rule compete for the key, so a broken
-    first copy never hides a good re-delivery. #}
-ranked as (
-    {{ ranked_deliveries('checked', ['account_id', 'updated_at'], with_kept_row_id=true) }}
-),
-
-validated as (
-    select
-        _bronze_row_id,
-        account_id,
-        email,
-        {{ salted_hash('email') }} as email_hash,
-        full_name,
-        country,
-        signup_at,
-        status,
-        last_login_ip,
-        updated_at,
-        {{ quarantine_columns([('duplicate', 'delivery_rank > 1', ["'same account_id and updated_at as row '", 'kept_row_id'])]) }},
-        _raw_payload,
-        _source_file,
-        _ingest_date,
-        _loaded_at
-    from ranked
-)
-
-select * from validated
+{{ validated_rows('with_countries', rules, ['account_id', 'updated_at'], [
+    'account_id', 'email', salted_hash('email') ~ ' as email_hash', 'full_name', 'country',
+    'signup_at', 'status', 'last_login_ip', 'updated_at'
+]) }}
