@@ -32,102 +32,55 @@
 {%- set landed_files = 'bronze/reviews/scores/*/*.csv' -%}
 {%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
 {%- set scrape_keys = ['site', 'site_title_id', 'scraped_at'] -%}
-{%- set rules = [('malformed', 'scores._intake_issue is not null', ["'unreadable row: '", 'scores._intake_issue'])]
-    + missing_rules(required_text_fields, "coalesce(scores.{}, '') = ''")
-    + missing_rules(required_typed_fields, 'scores.{}_raw is null')
-    + mistyped_rules(typed_fields, 'scores')
+{%- set rules = [('malformed', '_intake_issue is not null', ["'unreadable row: '", '_intake_issue'])]
+    + missing_rules(required_text_fields, "coalesce({}, '') = ''")
+    + missing_rules(required_typed_fields, '{}_raw is null')
+    + mistyped_rules(typed_fields)
     + [
-        ('invalid_enum', 'review_sites.site is null', ["'site is not an accepted value: '", 'scores.site']),
-        ('invalid_range', 'scores.score < review_sites.scale_min or scores.score > review_sites.scale_max', [
-            "'score '", 'scores.score_raw', "' outside the '", 'scores.site', "' scale '",
-            dbt.safe_cast('review_sites.scale_min', dbt.type_string()), "'-'",
-            dbt.safe_cast('review_sites.scale_max', dbt.type_string())
+        ('invalid_enum', 'known_site is null', ["'site is not an accepted value: '", 'site']),
+        ('invalid_range', 'score < scale_min or score > scale_max', [
+            "'score '", 'score_raw', "' outside the '", 'site', "' scale '",
+            dbt.safe_cast('scale_min', dbt.type_string()), "'-'",
+            dbt.safe_cast('scale_max', dbt.type_string())
         ]),
-        ('invalid_range', 'scores.vote_count < 0', ["'vote_count is negative: '", 'scores.vote_count_raw']),
-        ('invalid_range', 'scores.release_year < 1900', ["'release_year out of range: '", 'scores.release_year_raw']),
-        ('future_timestamp', 'scores.scraped_at > ' ~ latest_credible_timestamp('scores._ingest_date'),
-            ["'scraped_at '", 'scores.scraped_at_raw', "' is after its ingest day'"]),
+        ('invalid_range', 'vote_count < 0', ["'vote_count is negative: '", 'vote_count_raw']),
+        ('invalid_range', 'release_year < 1900', ["'release_year out of range: '", 'release_year_raw']),
     ]
+    + future_timestamp_rules(['scraped_at'], ["'{} '", '{}_raw', "' is after its ingest day'"])
 -%}
 
 with
 
 scores as (
     select
-        _bronze_row_id,
-        site,
-        site_title_id,
-        title as title_text,
-        release_year,
-        release_year_raw,
-        score,
-        score_raw,
-        vote_count,
-        vote_count_raw,
-        scraped_at,
-        scraped_at_raw,
-        _raw_payload,
-        _intake_issue,
-        _source_file,
-        _ingest_date,
-        _loaded_at
-    from {{ ref('stg_reviews__scores') }}
-    {%- if window_start %}
-        where _ingest_date >= {{ window_start }}
-    {%- endif %}
-),
-
-review_sites as (
-    select
-        site,
-        scale_min,
-        scale_max
-    from {{ ref('review_sites') }}
-),
-
-checked as (
-    select
-        scores.*,
+        landed._bronze_row_id,
+        landed._intake_issue,
+        landed.site,
+        landed.site_title_id,
+        landed.title as title_text,
+        {{ typed_columns('landed', typed_fields) }},
+        review_sites.site as known_site,
         review_sites.scale_min,
         review_sites.scale_max,
-        {{ validation_columns(rules) }}
-    from scores
-    left join review_sites on scores.site = review_sites.site
+        {{ landed_row_columns('landed') }}
+    from {{ ref('stg_reviews__scores') }} as landed
+    left join {{ ref('review_sites') }} as review_sites on landed.site = review_sites.site
+    {% if window_start %}where landed._ingest_date >= {{ window_start }}{% endif %}
 ),
 
--- Only rows that pass every rule compete for a scrape, so a corrupt copy
--- never displaces a clean one; the first landed copy wins.
-ranked as (
-    {{ ranked_deliveries('checked', scrape_keys, window_start=window_start) }}
-),
-
-final as (
-    select
-        _bronze_row_id,
-        {{ dbt.hash(dbt.concat(['site', "'|'", 'site_title_id', "'|'", 'scraped_at_raw'])) }} as review_score_id,
-        site,
-        site_title_id,
-        title_text,
-        {{ normalise_title('title_text') }} as normalised_title,
-        release_year,
-        score,
-        scale_min,
-        scale_max,
-        cast(
-            (score - scale_min) * 100.0 / (scale_max - scale_min) as decimal(9, 4)
-        ) as score_0_100,
-        vote_count,
-        scraped_at,
-        {{ quarantine_columns([('duplicate', 'delivery_rank > 1', [
-            "'re-delivery of the '", 'site', "' scrape of '", 'site_title_id', "' at '", 'scraped_at_raw',
-            "' (copy '", dbt.safe_cast('delivery_rank', dbt.type_string()), "')'"
-        ])]) }},
-        _raw_payload,
-        _source_file,
-        _ingest_date,
-        _loaded_at,
-        {{ refresh_stamp() }} as _refreshed_at
-    from ranked
-)
-
-select * from final
+-- The first clean landing of a scrape is kept.
+{{ validated_rows(
+    'scores',
+    rules,
+    scrape_keys,
+    [
+        dbt.hash(dbt.concat(['site', "'|'", 'site_title_id', "'|'", 'scraped_at_raw'])) ~ ' as review_score_id',
+        'site', 'site_title_id', 'title_text', normalise_title('title_text') ~ ' as normalised_title',
+        'release_year', 'score', 'scale_min', 'scale_max',
+        'cast((score - scale_min) * 100.0 / (scale_max - scale_min) as decimal(9, 4)) as score_0_100',
+        'vote_count', 'scraped_at'
+    ],
+    redelivery=["'re-delivery of the '", 'site', "' scrape of '", 'site_title_id', "' at '", 'scraped_at_raw'],
+    window_start=window_start,
+    refreshed=true,
+) }}

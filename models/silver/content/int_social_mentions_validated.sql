@@ -27,23 +27,22 @@
     'likes': 'integer', 'shares': 'integer', 'release_year': 'integer'
 } -%}
 {%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
-{%- set rules = [('malformed', 'mentions._is_valid_json = 0', "'not a JSON object'")]
+{%- set rules = [('malformed', '_is_valid_json = 0', "'not a JSON object'")]
     + missing_rules(required_text_fields, "coalesce({}, '') = ''")
     + missing_rules(required_typed_fields, '{}_raw is null')
     + mistyped_rules(typed_fields)
     + [
-        ('invalid_enum', "mentions.platform not in ('" ~ platforms | join("', '") ~ "')",
+        ('invalid_enum', "platform not in ('" ~ platforms | join("', '") ~ "')",
             ["'platform is not an accepted value: '", 'platform']),
-        ('invalid_range', 'mentions.sentiment_score < -1 or mentions.sentiment_score > 1',
+        ('invalid_range', 'sentiment_score < -1 or sentiment_score > 1',
             ["'sentiment_score outside [-1, 1]: '", 'sentiment_score_raw']),
-        ('invalid_range', 'mentions.text_length < 0 or mentions.likes < 0 or mentions.shares < 0', [
+        ('invalid_range', 'text_length < 0 or likes < 0 or shares < 0', [
             "'negative count (text_length/likes/shares): '",
             'text_length_raw', "'/'", 'likes_raw', "'/'", 'shares_raw'
         ]),
-        ('invalid_range', 'mentions.release_year < 1900', ["'release_year out of range: '", 'release_year_raw']),
-        ('future_timestamp', 'mentions.posted_at > ' ~ latest_credible_timestamp('mentions._ingest_date'),
-            ["'posted_at '", 'posted_at_raw', "' is after its ingest day'"]),
+        ('invalid_range', 'release_year < 1900', ["'release_year out of range: '", 'release_year_raw']),
     ]
+    + future_timestamp_rules(['posted_at'], ["'{} '", '{}_raw', "' is after its ingest day'"])
 -%}
 {%- set landed_files = 'bronze/social/mentions/*/*.jsonl' -%}
 {%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
@@ -53,68 +52,26 @@ with
 mentions as (
     select
         _bronze_row_id,
-        mention_id,
-        platform,
-        title_text,
-        release_year,
-        release_year_raw,
-        posted_at,
-        posted_at_raw,
-        text_length,
-        text_length_raw,
-        sentiment_score,
-        sentiment_score_raw,
-        likes,
-        likes_raw,
-        shares,
-        shares_raw,
         _is_valid_json,
-        _raw_payload,
-        _source_file,
-        _ingest_date,
-        _loaded_at
-    from {{ ref('stg_social__mentions') }}
-    {%- if window_start %}
-        where _ingest_date >= {{ window_start }}
-    {%- endif %}
-),
-
-checked as (
-    select
-        mentions.*,
-        {{ validation_columns(rules) }}
-    from mentions
-),
-
--- Only rows that pass every rule compete for a mention_id, so a corrupt copy
--- never displaces a clean one; the first landed copy wins.
-ranked as (
-    {{ ranked_deliveries('checked', ['mention_id'], window_start=window_start) }}
-),
-
-final as (
-    select
-        _bronze_row_id,
         mention_id,
         platform,
         title_text,
-        {{ normalise_title('title_text') }} as normalised_title,
-        release_year,
-        posted_at,
-        text_length,
-        sentiment_score,
-        likes,
-        shares,
-        {{ quarantine_columns([('duplicate', 'delivery_rank > 1', [
-            "'re-delivery of mention_id '", 'mention_id',
-            "' (copy '", dbt.safe_cast('delivery_rank', dbt.type_string()), "')'"
-        ])]) }},
-        _raw_payload,
-        _source_file,
-        _ingest_date,
-        _loaded_at,
-        {{ refresh_stamp() }} as _refreshed_at
-    from ranked
-)
+        {{ typed_columns(none, typed_fields) }},
+        {{ landed_row_columns() }}
+    from {{ ref('stg_social__mentions') }}
+    {% if window_start %}where _ingest_date >= {{ window_start }}{% endif %}
+),
 
-select * from final
+-- The first clean landing of a mention_id is kept.
+{{ validated_rows(
+    'mentions',
+    rules,
+    ['mention_id'],
+    [
+        'mention_id', 'platform', 'title_text', normalise_title('title_text') ~ ' as normalised_title',
+        'release_year', 'posted_at', 'text_length', 'sentiment_score', 'likes', 'shares'
+    ],
+    redelivery=["'re-delivery of mention_id '", 'mention_id'],
+    window_start=window_start,
+    refreshed=true,
+) }}
