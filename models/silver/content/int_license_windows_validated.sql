@@ -12,9 +12,7 @@
 {%- set required_text_fields = ['license_id', 'show_id', 'territory', 'license_type'] -%}
 {%- set required_typed_fields = {'window_start': 'date', 'window_end': 'date', 'fee_usd': 'decimal'} -%}
 {%- set rules = [('malformed', '_intake_issue is not null', ["'unreadable row: '", '_intake_issue'])]
-    + missing_rules(required_text_fields, "coalesce({}, '') = ''")
-    + missing_rules(required_typed_fields, '{}_raw is null')
-    + mistyped_rules(required_typed_fields)
+    + field_rules(required_text_fields, required_typed_fields, required_typed_fields)
     + [
         ('invalid_enum', "license_type not in ('exclusive', 'non_exclusive')",
             ["'license_type is not an accepted value: '", 'license_type']),

@@ -9,16 +9,16 @@
     production system writes the contract's lower-case codes, so `Series` is
     a breach of the contract (invalid_enum), not a spelling to repair.
 -#}
-{%- set required_text_fields = ['original_id', 'title_name', 'title_type', 'genres_json', 'maturity_rating'] -%}
-{%- set required_typed_fields = ['budget_usd', 'release_date', 'runtime_min', 'updated_at'] -%}
 {%- set typed_fields = {
-    'budget_usd': 'decimal', 'release_date': 'date', 'runtime_min': 'integer',
-    'updated_at': 'timestamp', 'seasons': 'integer', 'episodes': 'integer'
+    'budget_usd': 'decimal', 'release_date': 'date', 'runtime_min': 'integer', 'updated_at': 'timestamp',
+    'seasons': 'integer', 'episodes': 'integer'
 } -%}
 {%- set rules = [('malformed', '_is_valid_json = 0', "'not a JSON object'")]
-    + missing_rules(required_text_fields, "coalesce({}, '') = ''")
-    + missing_rules(required_typed_fields, '{}_raw is null')
-    + mistyped_rules(typed_fields)
+    + field_rules(
+        ['original_id', 'title_name', 'title_type', 'genres_json', 'maturity_rating'],
+        ['budget_usd', 'release_date', 'runtime_min', 'updated_at'],
+        typed_fields
+    )
     + [
         ('bad_type', 'genres is null', ["'genres is not a JSON array: '", 'genres_json']),
         ('invalid_enum', "title_type not in ('movie', 'series')",

@@ -12,7 +12,7 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date', landed_files) on and replaces them whole,
+    incremental_window_start('_ingest_date', ...) on and replaces them whole,
     stamping them `_refreshed_at` for int_title_matches; a
     copy read now ranks after the clean copies already here on older dates
     (ranked_deliveries), as in a full refresh. Older dates are not
@@ -29,13 +29,10 @@
 {%- set typed_fields = {
     'score': 'decimal', 'vote_count': 'integer', 'scraped_at': 'timestamp', 'release_year': 'integer'
 } -%}
-{%- set landed_files = 'bronze/reviews/scores/*/*.csv' -%}
-{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+{%- set window_start = incremental_window_start('_ingest_date', 'bronze/reviews/scores/*/*.csv') -%}
 {%- set scrape_keys = ['site', 'site_title_id', 'scraped_at'] -%}
 {%- set rules = [('malformed', '_intake_issue is not null', ["'unreadable row: '", '_intake_issue'])]
-    + missing_rules(required_text_fields, "coalesce({}, '') = ''")
-    + missing_rules(required_typed_fields, '{}_raw is null')
-    + mistyped_rules(typed_fields)
+    + field_rules(required_text_fields, required_typed_fields, typed_fields)
     + [
         ('invalid_enum', 'known_site is null', ["'site is not an accepted value: '", 'site']),
         ('invalid_range', 'score < scale_min or score > scale_max', [

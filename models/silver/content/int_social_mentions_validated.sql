@@ -9,7 +9,7 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date', landed_files) on and replaces them whole,
+    incremental_window_start('_ingest_date', ...) on and replaces them whole,
     stamping them `_refreshed_at` for int_title_matches, so the cost of a run
     follows what landed, not the feed's history. A copy
     read now ranks after the clean copies already here on older dates
@@ -20,17 +20,17 @@
     unique_key='_ingest_date',
     partition_by=['_ingest_date'] if target.type == 'spark' else none
 ) }}
-{%- set required_text_fields = ['mention_id', 'platform', 'title_text'] -%}
-{%- set required_typed_fields = ['posted_at', 'text_length', 'sentiment_score', 'likes', 'shares'] -%}
+{%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
 {%- set typed_fields = {
     'posted_at': 'timestamp', 'text_length': 'integer', 'sentiment_score': 'decimal',
     'likes': 'integer', 'shares': 'integer', 'release_year': 'integer'
 } -%}
-{%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
 {%- set rules = [('malformed', '_is_valid_json = 0', "'not a JSON object'")]
-    + missing_rules(required_text_fields, "coalesce({}, '') = ''")
-    + missing_rules(required_typed_fields, '{}_raw is null')
-    + mistyped_rules(typed_fields)
+    + field_rules(
+        ['mention_id', 'platform', 'title_text'],
+        ['posted_at', 'text_length', 'sentiment_score', 'likes', 'shares'],
+        typed_fields
+    )
     + [
         ('invalid_enum', "platform not in ('" ~ platforms | join("', '") ~ "')",
             ["'platform is not an accepted value: '", 'platform']),
@@ -44,8 +44,7 @@
     ]
     + future_timestamp_rules(['posted_at'], ["'{} '", '{}_raw', "' is after its ingest day'"])
 -%}
-{%- set landed_files = 'bronze/social/mentions/*/*.jsonl' -%}
-{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+{%- set window_start = incremental_window_start('_ingest_date', 'bronze/social/mentions/*/*.jsonl') -%}
 
 with
 

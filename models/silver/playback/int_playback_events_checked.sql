@@ -28,8 +28,7 @@
 ) }}
 
 {%- set client_ts_limit = dbt.dateadd('minute', var('future_tolerance_minutes'), 'events.enqueued_time') -%}
-{%- set landed_files = 'bronze/playback/events/*/*.jsonl' -%}
-{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+{%- set window_start = incremental_window_start('_ingest_date', 'bronze/playback/events/*/*.jsonl') -%}
 {%- set rules = [('malformed', 'events._is_valid_json = 0', "'line is not a JSON object'")]
     + missing_rules([
         'event_id', 'session_id', 'account_id', 'profile_id', 'title_id', 'event_type',

@@ -6,7 +6,7 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date', landed_files) on and replaces them
+    incremental_window_start('_ingest_date', ...) on and replaces them
     whole; a copy read now ranks after the clean copies already here on older
     dates (ranked_deliveries) and names the one kept there, as a full refresh
     does. Older dates are not read again, so an addition is checked against
@@ -18,8 +18,7 @@
     unique_key='_ingest_date',
     partition_by=['_ingest_date'] if target.type == 'spark' else none
 ) }}
-{%- set landed_files = 'bronze/app/watchlist_adds/*/*.jsonl' -%}
-{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+{%- set window_start = incremental_window_start('_ingest_date', 'bronze/app/watchlist_adds/*/*.jsonl') -%}
 {%- set title_id_is_a_number = dbt.safe_cast('title_id', api.Column.translate_type('bigint')) ~ ' is not null' -%}
 {%- set rules = [('malformed', '_is_valid_json = 0', "'line is not a JSON object'")]
     + missing_rules(['event_id', 'account_id', 'profile_id', 'title_id'])
