@@ -21,8 +21,7 @@
     )
     + [
         ('bad_type', 'genres is null', ["'genres is not a JSON array: '", 'genres_json']),
-        ('invalid_enum', "title_type not in ('movie', 'series')",
-            ["'type is not an accepted value: '", 'title_type']),
+        ('invalid_enum', "title_type not in ('movie', 'series')", ["'type is not an accepted value: '", 'title_type']),
         ('invalid_enum', 'is_known_rating = 0',
             ["'maturity_rating is not a known maturity rating: '", 'maturity_rating']),
         ('invalid_range', 'runtime_min <= 0', ["'runtime_min is not positive: '", 'runtime_min_raw']),

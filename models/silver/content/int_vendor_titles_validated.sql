@@ -190,7 +190,8 @@ final as (
                 dbt.safe_cast('_ingest_date', dbt.type_string())
             ]),
             ('duplicate', 'file_rank > 1', [
-                "'show_id '", 'show_id', "' sent twice in the file of '", dbt.safe_cast('_ingest_date', dbt.type_string())
+                "'show_id '", 'show_id', "' sent twice in the file of '",
+                dbt.safe_cast('_ingest_date', dbt.type_string())
             ]),
         ]) }},
         _raw_payload,

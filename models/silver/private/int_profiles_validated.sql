@@ -40,4 +40,6 @@ cleaned as (
     left join known_accounts on bronze.account_id = known_accounts.account_id
 ),
 
-{{ validated_rows('cleaned', rules, ['profile_id'], ['profile_id', 'account_id', 'profile_name', 'is_kids', 'created_at']) }}
+{{ validated_rows(
+    'cleaned', rules, ['profile_id'], ['profile_id', 'account_id', 'profile_name', 'is_kids', 'created_at']
+) }}

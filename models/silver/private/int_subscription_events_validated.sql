@@ -20,7 +20,8 @@
         ('invalid_enum', "event_type not in ('start', 'upgrade', 'downgrade', 'cancel', 'payment')",
             ["'event_type not accepted: '", 'event_type']),
         ('invalid_enum', "plan_id not in ('basic', 'standard', 'premium')", ["'plan_id not accepted: '", 'plan_id']),
-        ('invalid_enum', "currency not in ('" ~ currencies | join("', '") ~ "')", ["'currency not accepted: '", 'currency']),
+        ('invalid_enum', "currency not in ('" ~ currencies | join("', '") ~ "')",
+            ["'currency not accepted: '", 'currency']),
         ('invalid_range', 'amount < 0', ["'amount is negative: '", 'amount_raw']),
     ]
     + future_timestamp_rules(['event_ts'])
