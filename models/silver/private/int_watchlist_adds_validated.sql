@@ -49,5 +49,9 @@ referenced as (
 ),
 
 {{ validated_rows(
-    'referenced', rules, ['event_id'], ['event_id', 'account_id', 'profile_id', 'title_id', 'added_at'], window_start
+    'referenced',
+    rules,
+    ['event_id'],
+    ['event_id', 'account_id', 'profile_id', 'title_id', 'added_at'],
+    window_start=window_start,
 ) }}
