@@ -22,11 +22,11 @@ with
 
 cleaned as (
     select
-        _bronze_row_id,
-        _is_valid_json,
+        ratings._bronze_row_id,
+        ratings._is_valid_json,
         {{ blank_as_null('ratings', ['rating_id', 'account_id', 'profile_id', 'title_id', 'thumb']) }},
         {{ typed_columns('ratings', ['rated_at']) }},
-        {{ landed_row_columns() }}
+        {{ landed_row_columns('ratings') }}
     from {{ ref('stg_app__ratings') }} as ratings
 ),
 

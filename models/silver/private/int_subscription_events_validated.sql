@@ -30,17 +30,20 @@
 
 with
 
+known_accounts as (
+    select distinct account_id from {{ ref('account_versions') }}
+),
+
 cleaned as (
     select
         events._bronze_row_id,
         events._is_valid_json,
         {{ blank_as_null('events', ['event_id', 'account_id', 'event_type', 'plan_id', 'currency']) }},
         {{ typed_columns('events', ['amount', 'event_ts']) }},
-        account_versions.account_id as known_account_id,
+        known_accounts.account_id as known_account_id,
         {{ landed_row_columns('events') }}
     from {{ ref('stg_app__subscription_events') }} as events
-    left join (select distinct account_id from {{ ref('account_versions') }}) as account_versions
-        on events.account_id = account_versions.account_id
+    left join known_accounts on events.account_id = known_accounts.account_id
 ),
 
 {{ validated_rows('cleaned', rules, ['event_id'], [
