@@ -9,10 +9,13 @@
     date is; when every file is seen, the day after the newest date here, so
     the run reads nothing. Otherwise: the newest value of `date_column` here
     minus var('incremental_lookback_days'). Where the look-up gives nothing
-    (offline compilation), that bound is computed in SQL. Call it only inside
-    `is_incremental()`.
+    (offline compilation), that bound is computed in SQL. Outside an
+    incremental run there is no window: `none`, and the model reads it all.
 -#}
 {% macro incremental_window_start(date_column, landed_files=none) -%}
+    {%- if not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- set listing = unseen_files_query(date_column, landed_files) if landed_files else none -%}
     {%- set found = {'newest': none, 'first_unseen': none} -%}
     {%- if execute -%}

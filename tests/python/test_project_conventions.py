@@ -145,3 +145,24 @@ def test_every_model_has_a_primary_key_test(path: Path) -> None:
         f"{path.stem}: no unique + not_null column, no unique_combination_of_columns"
         " and no meta.primary_key_tested_on naming a model with one or a unit test of this model"
     )
+
+
+# A verdict column written as a hand-made `case` ladder, or a re-delivery ranked by hand.
+HAND_WRITTEN_VERDICT = re.compile(r"\bend\s+as\s+(rule_\w+|quarantine_reason|quarantine_detail)\b", re.IGNORECASE)
+HAND_WRITTEN_RANK = re.compile(r"\brow_number\s*\(", re.IGNORECASE)
+SILVER_RANKING_MODELS = sorted(
+    [*(MODELS / "silver").rglob("int_*_validated.sql"), *(MODELS / "silver").rglob("int_*_deliveries.sql")]
+)
+
+
+@pytest.mark.parametrize("path", sorted((MODELS / "silver").rglob("*.sql")), ids=lambda p: p.stem)
+def test_silver_verdicts_come_from_one_rule_list(path: Path) -> None:
+    """STYLE rule 12: reason and detail come from one ordered rule list (`validation_columns`)."""
+    sql = _sql_without_comments(path)
+    assert not HAND_WRITTEN_VERDICT.search(sql), f"{path.stem} writes a verdict `case` ladder by hand"
+
+
+@pytest.mark.parametrize("path", SILVER_RANKING_MODELS, ids=lambda p: p.stem)
+def test_silver_re_deliveries_are_ranked_one_way(path: Path) -> None:
+    sql = _sql_without_comments(path)
+    assert not HAND_WRITTEN_RANK.search(sql), f"{path.stem} ranks re-deliveries by hand, not with ranked_deliveries"

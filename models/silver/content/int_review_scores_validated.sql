@@ -12,10 +12,10 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date', landed_files) on and replaces them whole,
+    incremental_window_start('_ingest_date', ...) on and replaces them whole,
     stamping them `_refreshed_at` for int_title_matches; a
     copy read now ranks after the clean copies already here on older dates
-    (ranked_by_landing), as in a full refresh. Older dates are not
+    (ranked_deliveries), as in a full refresh. Older dates are not
     re-validated, so a change to a site's scale in the review_sites seed
     needs `--full-refresh --select int_review_scores_validated+`.
 -#}
@@ -29,149 +29,55 @@
 {%- set typed_fields = {
     'score': 'decimal', 'vote_count': 'integer', 'scraped_at': 'timestamp', 'release_year': 'integer'
 } -%}
-{%- set landed_files = 'bronze/reviews/scores/*/*.csv' -%}
-{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+{%- set window_start = incremental_window_start('_ingest_date', 'bronze/reviews/scores/*/*.csv') -%}
 {%- set scrape_keys = ['site', 'site_title_id', 'scraped_at'] -%}
+{%- set rules = [('malformed', '_intake_issue is not null', ["'unreadable row: '", '_intake_issue'])]
+    + field_rules(required_text_fields, required_typed_fields, typed_fields)
+    + [
+        ('invalid_enum', 'known_site is null', ["'site is not an accepted value: '", 'site']),
+        ('invalid_range', 'score < scale_min or score > scale_max', [
+            "'score '", 'score_raw', "' outside the '", 'site', "' scale '",
+            dbt.safe_cast('scale_min', dbt.type_string()), "'-'",
+            dbt.safe_cast('scale_max', dbt.type_string())
+        ]),
+        ('invalid_range', 'vote_count < 0', ["'vote_count is negative: '", 'vote_count_raw']),
+        ('invalid_range', 'release_year < 1900', ["'release_year out of range: '", 'release_year_raw']),
+    ]
+    + future_timestamp_rules(['scraped_at'], ["'{} '", '{}_raw', "' is after its ingest day'"])
+-%}
 
 with
 
 scores as (
     select
-        _bronze_row_id,
-        site,
-        site_title_id,
-        title as title_text,
-        release_year,
-        release_year_raw,
-        score,
-        score_raw,
-        vote_count,
-        vote_count_raw,
-        scraped_at,
-        scraped_at_raw,
-        _raw_payload,
-        _intake_issue,
-        _source_file,
-        _ingest_date,
-        _loaded_at
-    from {{ ref('stg_reviews__scores') }}
-    {%- if window_start %}
-        where _ingest_date >= {{ window_start }}
-    {%- endif %}
-),
-
-review_sites as (
-    select
-        site,
-        scale_min,
-        scale_max
-    from {{ ref('review_sites') }}
-),
-
-checked as (
-    select
-        scores.*,
+        landed._bronze_row_id,
+        landed._intake_issue,
+        landed.site,
+        landed.site_title_id,
+        landed.title as title_text,
+        {{ typed_columns('landed', typed_fields) }},
+        review_sites.site as known_site,
         review_sites.scale_min,
         review_sites.scale_max,
-        case
-            when scores._intake_issue is not null then 'malformed'
-            when
-                {%- for field in required_text_fields %}
-                    coalesce(scores.{{ field }}, '') = '' or
-                {%- endfor %}
-                {%- for field in required_typed_fields %}
-                    scores.{{ field }}_raw is null{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'missing_required'
-            when
-                {%- for field, logical_type in typed_fields.items() %}
-                    {{ is_mistyped('scores.' ~ field, logical_type) }}{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'bad_type'
-            when review_sites.site is null then 'invalid_enum'
-            when
-                scores.score < review_sites.scale_min
-                or scores.score > review_sites.scale_max
-                or scores.vote_count < 0
-                or scores.release_year < 1900
-                then 'invalid_range'
-            when
-                scores.scraped_at > {{ latest_credible_timestamp('scores._ingest_date') }}
-                then 'future_timestamp'
-        end as rule_reason,
-        case
-            when scores._intake_issue is not null
-                then {{ dbt.concat(["'unreadable row: '", 'scores._intake_issue']) }}
-            {%- for field in required_text_fields %}
-                when coalesce(scores.{{ field }}, '') = '' then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field in required_typed_fields %}
-                when scores.{{ field }}_raw is null then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field, logical_type in typed_fields.items() %}
-                when {{ is_mistyped('scores.' ~ field, logical_type) }}
-                    then {{ dbt.concat(["'" ~ field ~ " is not a valid value: '", 'scores.' ~ field ~ '_raw']) }}
-            {%- endfor %}
-            when review_sites.site is null
-                then {{ dbt.concat(["'site is not an accepted value: '", 'scores.site']) }}
-            when scores.score < review_sites.scale_min or scores.score > review_sites.scale_max
-                then {{ dbt.concat([
-                    "'score '", 'scores.score_raw', "' outside the '", 'scores.site', "' scale '",
-                    dbt.safe_cast('review_sites.scale_min', dbt.type_string()), "'-'",
-                    dbt.safe_cast('review_sites.scale_max', dbt.type_string())
-                ]) }}
-            when scores.vote_count < 0
-                then {{ dbt.concat(["'vote_count is negative: '", 'scores.vote_count_raw']) }}
-            when scores.release_year < 1900
-                then {{ dbt.concat(["'release_year out of range: '", 'scores.release_year_raw']) }}
-            when scores.scraped_at > {{ latest_credible_timestamp('scores._ingest_date') }}
-                then {{ dbt.concat(["'scraped_at '", 'scores.scraped_at_raw', "' is after its ingest day'"]) }}
-        end as rule_detail
-    from scores
-    left join review_sites on scores.site = review_sites.site
+        {{ landed_row_columns('landed') }}
+    from {{ ref('stg_reviews__scores') }} as landed
+    left join {{ ref('review_sites') }} as review_sites on landed.site = review_sites.site
+    {% if window_start %}where landed._ingest_date >= {{ window_start }}{% endif %}
 ),
 
--- Only rows that pass every rule compete for a scrape, so a corrupt copy
--- never displaces a clean one; the first landed copy wins.
-ranked as (
-    {{ ranked_by_landing('checked', scrape_keys, window_start) }}
-),
-
-final as (
-    select
-        _bronze_row_id,
-        {{ dbt.hash(dbt.concat(['site', "'|'", 'site_title_id', "'|'", 'scraped_at_raw'])) }} as review_score_id,
-        site,
-        site_title_id,
-        title_text,
-        {{ normalise_title('title_text') }} as normalised_title,
-        release_year,
-        score,
-        scale_min,
-        scale_max,
-        cast(
-            (score - scale_min) * 100.0 / (scale_max - scale_min) as decimal(9, 4)
-        ) as score_0_100,
-        vote_count,
-        scraped_at,
-        case
-            when rule_reason is not null then rule_reason
-            when copy_rank > 1 then 'duplicate'
-        end as quarantine_reason,
-        case
-            when rule_reason is not null then rule_detail
-            when copy_rank > 1
-                then {{ dbt.concat([
-                    "'re-delivery of the '", 'site', "' scrape of '", 'site_title_id', "' at '", 'scraped_at_raw',
-                    "' (copy '", dbt.safe_cast('copy_rank', dbt.type_string()), "')'"
-                ]) }}
-        end as quarantine_detail,
-        _raw_payload,
-        _source_file,
-        _ingest_date,
-        _loaded_at,
-        {{ refresh_stamp() }} as _refreshed_at
-    from ranked
-)
-
-select * from final
+-- The first clean landing of a scrape is kept.
+{{ validated_rows(
+    'scores',
+    rules,
+    scrape_keys,
+    [
+        dbt.hash(dbt.concat(['site', "'|'", 'site_title_id', "'|'", 'scraped_at_raw'])) ~ ' as review_score_id',
+        'site', 'site_title_id', 'title_text', normalise_title('title_text') ~ ' as normalised_title',
+        'release_year', 'score', 'scale_min', 'scale_max',
+        'cast((score - scale_min) * 100.0 / (scale_max - scale_min) as decimal(9, 4)) as score_0_100',
+        'vote_count', 'scraped_at'
+    ],
+    redelivery=["'re-delivery of the '", 'site', "' scrape of '", 'site_title_id', "' at '", 'scraped_at_raw'],
+    window_start=window_start,
+    refreshed=true,
+) }}

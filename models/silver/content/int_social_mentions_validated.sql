@@ -9,160 +9,68 @@
 -#}
 {#-
     Incremental: a run re-validates the ingest dates from
-    incremental_window_start('_ingest_date', landed_files) on and replaces them whole,
+    incremental_window_start('_ingest_date', ...) on and replaces them whole,
     stamping them `_refreshed_at` for int_title_matches, so the cost of a run
     follows what landed, not the feed's history. A copy
     read now ranks after the clean copies already here on older dates
-    (ranked_by_landing), so its rank is the same as a full refresh gives.
+    (ranked_deliveries), so its rank is the same as a full refresh gives.
 -#}
 {{ config(
     materialized='incremental',
     unique_key='_ingest_date',
     partition_by=['_ingest_date'] if target.type == 'spark' else none
 ) }}
-{%- set required_text_fields = ['mention_id', 'platform', 'title_text'] -%}
-{%- set required_typed_fields = ['posted_at', 'text_length', 'sentiment_score', 'likes', 'shares'] -%}
+{%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
 {%- set typed_fields = {
     'posted_at': 'timestamp', 'text_length': 'integer', 'sentiment_score': 'decimal',
     'likes': 'integer', 'shares': 'integer', 'release_year': 'integer'
 } -%}
-{%- set platforms = ['x', 'instagram', 'tiktok', 'reddit', 'youtube', 'facebook'] -%}
-{%- set landed_files = 'bronze/social/mentions/*/*.jsonl' -%}
-{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+{%- set rules = [('malformed', '_is_valid_json = 0', "'not a JSON object'")]
+    + field_rules(
+        ['mention_id', 'platform', 'title_text'],
+        ['posted_at', 'text_length', 'sentiment_score', 'likes', 'shares'],
+        typed_fields
+    )
+    + [
+        ('invalid_enum', "platform not in ('" ~ platforms | join("', '") ~ "')",
+            ["'platform is not an accepted value: '", 'platform']),
+        ('invalid_range', 'sentiment_score < -1 or sentiment_score > 1',
+            ["'sentiment_score outside [-1, 1]: '", 'sentiment_score_raw']),
+        ('invalid_range', 'text_length < 0 or likes < 0 or shares < 0', [
+            "'negative count (text_length/likes/shares): '",
+            'text_length_raw', "'/'", 'likes_raw', "'/'", 'shares_raw'
+        ]),
+        ('invalid_range', 'release_year < 1900', ["'release_year out of range: '", 'release_year_raw']),
+    ]
+    + future_timestamp_rules(['posted_at'], ["'{} '", '{}_raw', "' is after its ingest day'"])
+-%}
+{%- set window_start = incremental_window_start('_ingest_date', 'bronze/social/mentions/*/*.jsonl') -%}
 
 with
 
 mentions as (
     select
         _bronze_row_id,
-        mention_id,
-        platform,
-        title_text,
-        release_year,
-        release_year_raw,
-        posted_at,
-        posted_at_raw,
-        text_length,
-        text_length_raw,
-        sentiment_score,
-        sentiment_score_raw,
-        likes,
-        likes_raw,
-        shares,
-        shares_raw,
         _is_valid_json,
-        _raw_payload,
-        _source_file,
-        _ingest_date,
-        _loaded_at
-    from {{ ref('stg_social__mentions') }}
-    {%- if window_start %}
-        where _ingest_date >= {{ window_start }}
-    {%- endif %}
-),
-
-checked as (
-    select
-        mentions.*,
-        case
-            when mentions._is_valid_json = 0 then 'malformed'
-            when
-                {%- for field in required_text_fields %}
-                    coalesce({{ field }}, '') = '' or
-                {%- endfor %}
-                {%- for field in required_typed_fields %}
-                    {{ field }}_raw is null{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'missing_required'
-            when
-                {%- for field, logical_type in typed_fields.items() %}
-                    {{ is_mistyped(field, logical_type) }}{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-                then 'bad_type'
-            when mentions.platform not in (
-                    '{{ platforms | join("', '") }}'
-                )
-                then 'invalid_enum'
-            when
-                mentions.sentiment_score < -1
-                or mentions.sentiment_score > 1
-                or mentions.text_length < 0
-                or mentions.likes < 0
-                or mentions.shares < 0
-                or mentions.release_year < 1900
-                then 'invalid_range'
-            when
-                mentions.posted_at > {{ latest_credible_timestamp('mentions._ingest_date') }}
-                then 'future_timestamp'
-        end as rule_reason,
-        case
-            when mentions._is_valid_json = 0 then 'not a JSON object'
-            {%- for field in required_text_fields %}
-                when coalesce({{ field }}, '') = '' then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field in required_typed_fields %}
-                when {{ field }}_raw is null then '{{ field }} is missing'
-            {%- endfor %}
-            {%- for field, logical_type in typed_fields.items() %}
-                when {{ is_mistyped(field, logical_type) }}
-                    then {{ dbt.concat(["'" ~ field ~ " is not a valid value: '", field ~ '_raw']) }}
-            {%- endfor %}
-            when mentions.platform not in (
-                    '{{ platforms | join("', '") }}'
-                )
-                then {{ dbt.concat(["'platform is not an accepted value: '", 'platform']) }}
-            when mentions.sentiment_score < -1 or mentions.sentiment_score > 1
-                then {{ dbt.concat(["'sentiment_score outside [-1, 1]: '", 'sentiment_score_raw']) }}
-            when mentions.text_length < 0 or mentions.likes < 0 or mentions.shares < 0
-                then {{ dbt.concat([
-                    "'negative count (text_length/likes/shares): '",
-                    'text_length_raw', "'/'", 'likes_raw', "'/'", 'shares_raw'
-                ]) }}
-            when mentions.release_year < 1900
-                then {{ dbt.concat(["'release_year out of range: '", 'release_year_raw']) }}
-            when mentions.posted_at > {{ latest_credible_timestamp('mentions._ingest_date') }}
-                then {{ dbt.concat(["'posted_at '", 'posted_at_raw', "' is after its ingest day'"]) }}
-        end as rule_detail
-    from mentions
-),
-
--- Only rows that pass every rule compete for a mention_id, so a corrupt copy
--- never displaces a clean one; the first landed copy wins.
-ranked as (
-    {{ ranked_by_landing('checked', ['mention_id'], window_start) }}
-),
-
-final as (
-    select
-        _bronze_row_id,
         mention_id,
         platform,
         title_text,
-        {{ normalise_title('title_text') }} as normalised_title,
-        release_year,
-        posted_at,
-        text_length,
-        sentiment_score,
-        likes,
-        shares,
-        case
-            when rule_reason is not null then rule_reason
-            when copy_rank > 1 then 'duplicate'
-        end as quarantine_reason,
-        case
-            when rule_reason is not null then rule_detail
-            when copy_rank > 1
-                then {{ dbt.concat([
-                    "'re-delivery of mention_id '", 'mention_id',
-                    "' (copy '", dbt.safe_cast('copy_rank', dbt.type_string()), "')'"
-                ]) }}
-        end as quarantine_detail,
-        _raw_payload,
-        _source_file,
-        _ingest_date,
-        _loaded_at,
-        {{ refresh_stamp() }} as _refreshed_at
-    from ranked
-)
+        {{ typed_columns(none, typed_fields) }},
+        {{ landed_row_columns() }}
+    from {{ ref('stg_social__mentions') }}
+    {% if window_start %}where _ingest_date >= {{ window_start }}{% endif %}
+),
 
-select * from final
+-- The first clean landing of a mention_id is kept.
+{{ validated_rows(
+    'mentions',
+    rules,
+    ['mention_id'],
+    [
+        'mention_id', 'platform', 'title_text', normalise_title('title_text') ~ ' as normalised_title',
+        'release_year', 'posted_at', 'text_length', 'sentiment_score', 'likes', 'shares'
+    ],
+    redelivery=["'re-delivery of mention_id '", 'mention_id'],
+    window_start=window_start,
+    refreshed=true,
+) }}

@@ -28,6 +28,35 @@
         ~ ('cast' if column == 'cast_members' else column) ~ ",' else '' end"
     ) -%}
 {%- endfor -%}
+{%- set rules = [
+        ('malformed', 'parsed._intake_issue is not null', ["'unreadable row: '", 'parsed._intake_issue']),
+        ('shifted_columns', "parsed.is_duration_in_rating = 1 and coalesce(parsed.duration, '') = ''",
+            ["'duration found in rating: '", 'parsed.rating']),
+    ]
+    + missing_rules(required_text_fields, "coalesce(parsed.{}, '') = ''")
+    + missing_rules(['release_year'], 'parsed.{}_raw is null')
+    + mistyped_rules({'release_year': 'integer'}, 'parsed')
+    + [
+        ('bad_type', 'parsed.date_added_raw is not null and parsed.date_added is null',
+            ["'date_added is not a valid date: '", 'parsed.date_added_raw']),
+        ('bad_type', 'parsed.runtime_min is null and parsed.season_count is null',
+            ["'duration is neither minutes nor seasons: '", 'parsed.duration']),
+        ('invalid_enum', "parsed.vendor_type not in ('Movie', 'TV Show')",
+            ["'type is not an accepted value: '", 'parsed.vendor_type']),
+        ('invalid_enum', 'parsed.rating is not null and parsed.is_known_rating = 0',
+            ["'rating is not a known maturity rating: '", 'parsed.rating']),
+        ('invalid_range', 'parsed.release_year < 1900 or parsed.release_year > year(parsed._ingest_date) + 1',
+            ["'release_year out of range: '", 'parsed.release_year_raw']),
+        ('invalid_range', 'parsed.runtime_min <= 0 or parsed.season_count <= 0',
+            ["'duration is not positive: '", 'parsed.duration']),
+        ('invalid_range', 'parsed.genre_count > ' ~ max_title_genres(),
+            ["'more than " ~ max_title_genres() ~ " genres: '", 'parsed.listed_in']),
+        ('invalid_range', "parsed.vendor_type = 'Movie' and parsed.runtime_min is null",
+            ["'a movie with a duration in seasons: '", 'parsed.duration']),
+        ('invalid_range', "parsed.vendor_type = 'TV Show' and parsed.season_count is null",
+            ["'a show with a duration in minutes: '", 'parsed.duration']),
+    ]
+-%}
 
 with
 
@@ -110,65 +139,8 @@ parsed as (
 checked as (
     select
         parsed.*,
-        case
-            when parsed._intake_issue is not null then 'malformed'
-            when parsed.is_duration_in_rating = 1 and coalesce(parsed.duration, '') = ''
-                then 'shifted_columns'
-            when
-                {%- for field in required_text_fields %}
-                    coalesce(parsed.{{ field }}, '') = '' or
-                {%- endfor %}
-                parsed.release_year_raw is null
-                then 'missing_required'
-            when
-                {{ is_mistyped('parsed.release_year', 'integer') }}
-                or (parsed.date_added_raw is not null and parsed.date_added is null)
-                or (parsed.runtime_min is null and parsed.season_count is null)
-                then 'bad_type'
-            when
-                parsed.vendor_type not in ('Movie', 'TV Show')
-                or (parsed.rating is not null and parsed.is_known_rating = 0)
-                then 'invalid_enum'
-            when
-                parsed.release_year < 1900
-                or parsed.release_year > year(parsed._ingest_date) + 1
-                or parsed.runtime_min <= 0
-                or parsed.season_count <= 0
-                or parsed.genre_count > {{ max_title_genres() }}
-                or (parsed.vendor_type = 'Movie' and parsed.runtime_min is null)
-                or (parsed.vendor_type = 'TV Show' and parsed.season_count is null)
-                then 'invalid_range'
-        end as rule_reason,
-        case
-            when parsed._intake_issue is not null
-                then {{ dbt.concat(["'unreadable row: '", 'parsed._intake_issue']) }}
-            when parsed.is_duration_in_rating = 1 and coalesce(parsed.duration, '') = ''
-                then {{ dbt.concat(["'duration found in rating: '", 'parsed.rating']) }}
-            {%- for field in required_text_fields %}
-                when coalesce(parsed.{{ field }}, '') = '' then '{{ field }} is missing'
-            {%- endfor %}
-            when parsed.release_year_raw is null then 'release_year is missing'
-            when {{ is_mistyped('parsed.release_year', 'integer') }}
-                then {{ dbt.concat(["'release_year is not a valid value: '", 'parsed.release_year_raw']) }}
-            when parsed.date_added_raw is not null and parsed.date_added is null
-                then {{ dbt.concat(["'date_added is not a valid date: '", 'parsed.date_added_raw']) }}
-            when parsed.runtime_min is null and parsed.season_count is null
-                then {{ dbt.concat(["'duration is neither minutes nor seasons: '", 'parsed.duration']) }}
-            when parsed.vendor_type not in ('Movie', 'TV Show')
-                then {{ dbt.concat(["'type is not an accepted value: '", 'parsed.vendor_type']) }}
-            when parsed.rating is not null and parsed.is_known_rating = 0
-                then {{ dbt.concat(["'rating is not a known maturity rating: '", 'parsed.rating']) }}
-            when parsed.release_year < 1900 or parsed.release_year > year(parsed._ingest_date) + 1
-                then {{ dbt.concat(["'release_year out of range: '", 'parsed.release_year_raw']) }}
-            when parsed.runtime_min <= 0 or parsed.season_count <= 0
-                then {{ dbt.concat(["'duration is not positive: '", 'parsed.duration']) }}
-            when parsed.genre_count > {{ max_title_genres() }}
-                then {{ dbt.concat(["'more than " ~ max_title_genres() ~ " genres: '", 'parsed.listed_in']) }}
-            when parsed.vendor_type = 'Movie' and parsed.runtime_min is null
-                then {{ dbt.concat(["'a movie with a duration in seasons: '", 'parsed.duration']) }}
-            when parsed.vendor_type = 'TV Show' and parsed.season_count is null
-                then {{ dbt.concat(["'a show with a duration in minutes: '", 'parsed.duration']) }}
-        end as rule_detail
+        {{ dbt.hash('parsed._raw_payload') }} as content_hash,
+        {{ validation_columns(rules) }}
     from parsed
 ),
 
@@ -176,30 +148,14 @@ checked as (
 -- a clean one. A row with the same content as an earlier clean row of the
 -- show (in an earlier file, or earlier in the same file) is a re-send.
 content_ranked as (
-    select
-        checked.*,
-        row_number() over (
-            partition by checked.show_id, {{ dbt.hash('_raw_payload') }}, checked.rule_reason
-            order by checked._ingest_date, checked._loaded_at, checked._source_file, checked._bronze_row_id
-        ) as content_rank
-    from checked
+    {{ ranked_deliveries('checked', ['show_id', 'content_hash']) }}
 ),
 
 -- Two different rows of a show in one file: the file gives no order
 -- (Bronze keeps no line numbers), so the lowest _bronze_row_id is kept,
 -- which is arbitrary but the same on every run.
 versioned as (
-    select
-        content_ranked.*,
-        row_number() over (
-            partition by
-                content_ranked.show_id,
-                content_ranked._ingest_date,
-                content_ranked.content_rank,
-                content_ranked.rule_reason
-            order by content_ranked._loaded_at, content_ranked._source_file, content_ranked._bronze_row_id
-        ) as file_rank
-    from content_ranked
+    {{ ranked_deliveries('content_ranked', ['show_id', '_ingest_date', 'delivery_rank'], rank_as='file_rank') }}
 ),
 
 final as (
@@ -228,23 +184,16 @@ final as (
             when missing_columns_list <> ''
                 then left(missing_columns_list, {{ dbt.length('missing_columns_list') }} - 1)
         end as missing_columns,
-        case
-            when rule_reason is not null then rule_reason
-            when content_rank > 1 or file_rank > 1 then 'duplicate'
-        end as quarantine_reason,
-        case
-            when rule_reason is not null then rule_detail
-            when content_rank > 1
-                then {{ dbt.concat([
-                    "'show_id '", 'show_id', "' re-sent unchanged in the file of '",
-                    dbt.safe_cast('_ingest_date', dbt.type_string())
-                ]) }}
-            when file_rank > 1
-                then {{ dbt.concat([
-                    "'show_id '", 'show_id', "' sent twice in the file of '",
-                    dbt.safe_cast('_ingest_date', dbt.type_string())
-                ]) }}
-        end as quarantine_detail,
+        {{ quarantine_columns([
+            ('duplicate', 'delivery_rank > 1', [
+                "'show_id '", 'show_id', "' re-sent unchanged in the file of '",
+                dbt.safe_cast('_ingest_date', dbt.type_string())
+            ]),
+            ('duplicate', 'file_rank > 1', [
+                "'show_id '", 'show_id', "' sent twice in the file of '",
+                dbt.safe_cast('_ingest_date', dbt.type_string())
+            ]),
+        ]) }},
         _raw_payload,
         _source_file,
         _ingest_date,

@@ -47,6 +47,7 @@ clean_copies as (
         checked_events.enqueued_time,
         checked_events.eventhub_partition,
         checked_events.sequence_number,
+        checked_events.rule_reason,
         checked_events._ingest_date,
         count(*) over (partition by checked_events.event_id) as clean_copy_count
     from {{ checked }} as checked_events
@@ -54,18 +55,27 @@ clean_copies as (
     where checked_events.rule_reason is null
 ),
 
+redelivered_copies as (
+    select * from clean_copies
+    where clean_copy_count > 1
+),
+
 ranked as (
+    {{ ranked_deliveries(
+        'redelivered_copies',
+        ['event_id'],
+        order_by=['enqueued_time', 'eventhub_partition', 'sequence_number', '_bronze_row_id']
+    ) }}
+),
+
+final as (
     select
         _bronze_row_id,
         event_id,
-        cast(row_number() over (
-            partition by event_id
-            order by enqueued_time, eventhub_partition, sequence_number, _bronze_row_id
-        ) as {{ dbt.type_bigint() }}) as delivery_rank,
+        delivery_rank,
         _ingest_date,
         {{ refresh_stamp() }} as _refreshed_at
-    from clean_copies
-    where clean_copy_count > 1
+    from ranked
 )
 
-select * from ranked
+select * from final

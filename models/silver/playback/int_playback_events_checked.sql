@@ -28,8 +28,46 @@
 ) }}
 
 {%- set client_ts_limit = dbt.dateadd('minute', var('future_tolerance_minutes'), 'events.enqueued_time') -%}
-{%- set landed_files = 'bronze/playback/events/*/*.jsonl' -%}
-{%- set window_start = incremental_window_start('_ingest_date', landed_files) if is_incremental() else none -%}
+{%- set window_start = incremental_window_start('_ingest_date', 'bronze/playback/events/*/*.jsonl') -%}
+{%- set rules = [('malformed', 'events._is_valid_json = 0', "'line is not a JSON object'")]
+    + missing_rules([
+        'event_id', 'session_id', 'account_id', 'profile_id', 'title_id', 'event_type',
+        'device', 'os', 'app_version', 'cdn', 'country'
+    ], 'events.{} is null')
+    + missing_rules(['position_ms', 'client_ts', 'enqueued_time'], 'events.{}_raw is null')
+    + [('missing_required', 'events.eventhub_partition_raw is null', "'partition is missing'")]
+    + missing_rules(['sequence_number'], 'events.{}_raw is null')
+    + [
+        ('bad_type', 'events.position_ms is null', ["'position_ms is not an integer: '", 'events.position_ms_raw']),
+        ('bad_type', 'events.bitrate_kbps_raw is not null and events.bitrate_kbps is null',
+            ["'bitrate_kbps is not an integer: '", 'events.bitrate_kbps_raw']),
+        ('bad_type', 'events.client_ts is null',
+            ["'client_ts is not an ISO-8601 timestamp: '", 'events.client_ts_raw']),
+        ('bad_type', 'events.enqueued_time is null',
+            ["'enqueued_time is not an ISO-8601 timestamp: '", 'events.enqueued_time_raw']),
+        ('bad_type', 'events.eventhub_partition is null',
+            ["'partition is not an integer: '", 'events.eventhub_partition_raw']),
+        ('bad_type', 'events.sequence_number is null',
+            ["'sequence_number is not an integer: '", 'events.sequence_number_raw']),
+        ('invalid_enum', 'events.is_accepted_event_type = 0',
+            ["'event_type is not an accepted value: '", 'events.event_type']),
+        ('invalid_enum', 'events.is_accepted_device = 0', ["'device is not an accepted value: '", 'events.device']),
+        ('invalid_enum', 'events.is_accepted_cdn = 0', ["'cdn is not an accepted value: '", 'events.cdn']),
+        ('invalid_range', 'events.position_ms < 0', ["'position_ms is negative: '", 'events.position_ms_raw']),
+        ('invalid_range', 'events.bitrate_kbps <= 0', ["'bitrate_kbps is not positive: '", 'events.bitrate_kbps_raw']),
+        ('invalid_range', 'events.eventhub_partition < 0',
+            ["'partition is negative: '", 'events.eventhub_partition_raw']),
+        ('invalid_range', 'events.sequence_number < 0',
+            ["'sequence_number is negative: '", 'events.sequence_number_raw']),
+        ('future_timestamp', 'events.client_ts > ' ~ client_ts_limit,
+            ["'client_ts '", 'events.client_ts_raw', "' is after enqueued_time '", 'events.enqueued_time_raw']),
+        ('orphan_reference', 'known_accounts.account_id is null',
+            ["'account_id not in Silver accounts: '", 'events.account_id']),
+        ('orphan_reference', 'known_profiles.profile_id is null',
+            ["'profile_id not in Silver profiles: '", 'events.profile_id']),
+        ('orphan_reference', 'known_titles.title_id is null', ["'title_id not in Silver titles: '", 'events.title_id']),
+    ]
+-%}
 
 with
 
@@ -108,113 +146,10 @@ known_titles as (
     select title_id from {{ ref('int_titles_unioned') }}
 ),
 
--- One CASE names the first broken rule, a twin CASE in the same order says
--- which field broke it and how.
 checked as (
     select
         events.*,
-        case
-            when events._is_valid_json = 0 then 'malformed'
-            when
-                events.event_id is null
-                or events.session_id is null
-                or events.account_id is null
-                or events.profile_id is null
-                or events.title_id is null
-                or events.event_type is null
-                or events.device is null
-                or events.os is null
-                or events.app_version is null
-                or events.cdn is null
-                or events.country is null
-                or events.position_ms_raw is null
-                or events.client_ts_raw is null
-                or events.enqueued_time_raw is null
-                or events.eventhub_partition_raw is null
-                or events.sequence_number_raw is null
-                then 'missing_required'
-            when
-                events.position_ms is null
-                or (events.bitrate_kbps_raw is not null and events.bitrate_kbps is null)
-                or events.client_ts is null
-                or events.enqueued_time is null
-                or events.eventhub_partition is null
-                or events.sequence_number is null
-                then 'bad_type'
-            when
-                events.is_accepted_event_type = 0
-                or events.is_accepted_device = 0
-                or events.is_accepted_cdn = 0
-                then 'invalid_enum'
-            when
-                events.position_ms < 0
-                or events.bitrate_kbps <= 0
-                or events.eventhub_partition < 0
-                or events.sequence_number < 0
-                then 'invalid_range'
-            when events.client_ts > {{ client_ts_limit }} then 'future_timestamp'
-            when
-                known_accounts.account_id is null
-                or known_profiles.profile_id is null
-                or known_titles.title_id is null
-                then 'orphan_reference'
-        end as rule_reason,
-        case
-            when events._is_valid_json = 0 then 'line is not a JSON object'
-            when events.event_id is null then 'event_id is missing'
-            when events.session_id is null then 'session_id is missing'
-            when events.account_id is null then 'account_id is missing'
-            when events.profile_id is null then 'profile_id is missing'
-            when events.title_id is null then 'title_id is missing'
-            when events.event_type is null then 'event_type is missing'
-            when events.device is null then 'device is missing'
-            when events.os is null then 'os is missing'
-            when events.app_version is null then 'app_version is missing'
-            when events.cdn is null then 'cdn is missing'
-            when events.country is null then 'country is missing'
-            when events.position_ms_raw is null then 'position_ms is missing'
-            when events.client_ts_raw is null then 'client_ts is missing'
-            when events.enqueued_time_raw is null then 'enqueued_time is missing'
-            when events.eventhub_partition_raw is null then 'partition is missing'
-            when events.sequence_number_raw is null then 'sequence_number is missing'
-            when events.position_ms is null
-                then {{ dbt.concat(["'position_ms is not an integer: '", 'events.position_ms_raw']) }}
-            when events.bitrate_kbps_raw is not null and events.bitrate_kbps is null
-                then {{ dbt.concat(["'bitrate_kbps is not an integer: '", 'events.bitrate_kbps_raw']) }}
-            when events.client_ts is null
-                then {{ dbt.concat(["'client_ts is not an ISO-8601 timestamp: '", 'events.client_ts_raw']) }}
-            when events.enqueued_time is null
-                then {{ dbt.concat(["'enqueued_time is not an ISO-8601 timestamp: '", 'events.enqueued_time_raw']) }}
-            when events.eventhub_partition is null
-                then {{ dbt.concat(["'partition is not an integer: '", 'events.eventhub_partition_raw']) }}
-            when events.sequence_number is null
-                then {{ dbt.concat(["'sequence_number is not an integer: '", 'events.sequence_number_raw']) }}
-            when events.is_accepted_event_type = 0
-                then {{ dbt.concat(["'event_type is not an accepted value: '", 'events.event_type']) }}
-            when events.is_accepted_device = 0
-                then {{ dbt.concat(["'device is not an accepted value: '", 'events.device']) }}
-            when events.is_accepted_cdn = 0
-                then {{ dbt.concat(["'cdn is not an accepted value: '", 'events.cdn']) }}
-            when events.position_ms < 0
-                then {{ dbt.concat(["'position_ms is negative: '", 'events.position_ms_raw']) }}
-            when events.bitrate_kbps <= 0
-                then {{ dbt.concat(["'bitrate_kbps is not positive: '", 'events.bitrate_kbps_raw']) }}
-            when events.eventhub_partition < 0
-                then {{ dbt.concat(["'partition is negative: '", 'events.eventhub_partition_raw']) }}
-            when events.sequence_number < 0
-                then {{ dbt.concat(["'sequence_number is negative: '", 'events.sequence_number_raw']) }}
-            when events.client_ts > {{ client_ts_limit }}
-                then {{ dbt.concat([
-                    "'client_ts '", 'events.client_ts_raw',
-                    "' is after enqueued_time '", 'events.enqueued_time_raw'
-                ]) }}
-            when known_accounts.account_id is null
-                then {{ dbt.concat(["'account_id not in Silver accounts: '", 'events.account_id']) }}
-            when known_profiles.profile_id is null
-                then {{ dbt.concat(["'profile_id not in Silver profiles: '", 'events.profile_id']) }}
-            when known_titles.title_id is null
-                then {{ dbt.concat(["'title_id not in Silver titles: '", 'events.title_id']) }}
-        end as rule_detail
+        {{ validation_columns(rules) }}
     from events
     left join known_accounts on events.account_id = known_accounts.account_id
     left join known_profiles on events.profile_id = known_profiles.profile_id

@@ -37,18 +37,10 @@ final as (
         end as delivery_rank,
         checked_events.lateness_hours,
         checked_events.is_late,
-        case
-            when checked_events.rule_reason is not null then checked_events.rule_reason
-            when deliveries.delivery_rank > 1 then 'duplicate'
-        end as quarantine_reason,
-        case
-            when checked_events.rule_reason is not null then checked_events.rule_detail
-            when deliveries.delivery_rank > 1
-                then {{ dbt.concat([
-                    "'re-delivery of event_id '", 'checked_events.event_id',
-                    "' (delivery '", 'cast(deliveries.delivery_rank as ' ~ dbt.type_string() ~ ')', "')'"
-                ]) }}
-        end as quarantine_detail,
+        {{ quarantine_columns([('duplicate', 'deliveries.delivery_rank > 1', [
+            "'re-delivery of event_id '", 'checked_events.event_id',
+            "' (delivery '", 'cast(deliveries.delivery_rank as ' ~ dbt.type_string() ~ ')', "')'"
+        ])], relation='checked_events') }},
         -- Kept for quarantined rows only: a clean row's typed columns hold all of it.
         case
             when checked_events.rule_reason is not null or deliveries.delivery_rank > 1
