@@ -16,26 +16,16 @@ titles as (
     from {{ ref('dim_titles') }}
 ),
 
-sessions as (
+title_viewing as (
     select
         {{ period_start(grain, 'session_date') }} as {{ period }},
         country_code,
         title_id,
-        account_id,
-        watch_hours
-    from {{ ref('fct_playback_sessions') }}
-),
-
-title_viewing as (
-    select
-        {{ period }},
-        country_code,
-        title_id,
         sum(watch_hours) as hours_viewed,
         count(distinct account_id) as unique_viewers
-    from sessions
+    from {{ ref('fct_playback_sessions') }}
     group by
-        {{ period }},
+        {{ period_start(grain, 'session_date') }},
         country_code,
         title_id
 ),
