@@ -70,7 +70,7 @@ import duckdb
 
 from flick_ops.dbt.artifacts import ArtifactsError, BuildArtifacts
 from flick_ops.dbt.runner import PROJECT_ROOT, DbtWorkspace
-from flick_ops.lake.landing_contract import landed_entities
+from flick_ops.lake.contract import landed_entities
 from flick_ops.run.history import run_ids
 from flick_ops.salt import SALT_VARIABLE
 from flick_ops.spark.parity import BUILD_ARGS

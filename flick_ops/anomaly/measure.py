@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from flick_ops.lake.contract import ENTITIES, Entity
+from flick_ops.lake.contract import Entity, entities
 
 _PARTITION = re.compile(r"^ingest_date=(\d{4}-\d{2}-\d{2})$")
 # Every reason a quarantine may give, in the order Silver checks them; a reason absent on a day counts as 0.
@@ -79,7 +79,7 @@ def subject_of(entity: Entity) -> str:
 def landed_days(lake_root: Path) -> dict[tuple[Entity, date], list[Path]]:
     """The landed files of every contract entity, by ingest date."""
     found: dict[tuple[Entity, date], list[Path]] = {}
-    for entity in ENTITIES:
+    for entity in entities():
         folder = Path(lake_root) / "bronze" / entity.source / entity.name
         for partition in sorted(folder.glob("ingest_date=*")) if folder.exists() else []:
             match = _PARTITION.match(partition.name)

@@ -23,7 +23,7 @@ from flick_ops.generate.studio import write_studio
 from flick_ops.generate.summary import EntityStats, LakeSummary
 from flick_ops.generate.vendor import write_vendor
 from flick_ops.generate.world import GeneratorConfig, World
-from flick_ops.lake.contract import ENTITIES
+from flick_ops.lake.contract import entities
 
 __all__ = ["SOURCES", "generate_lake"]
 
@@ -80,7 +80,7 @@ def generate_lake(
     plant_anomalies(config.lake_root, planted, config.seed)
     summary = LakeSummary(
         config=_manifest_config(config),
-        entities=_in_contract_order(stats),
+        entities=_in_source_order(stats),
         anomalies=[anomaly.as_json() for anomaly in planted],
     )
     summary.write(config.lake_root)
@@ -105,6 +105,7 @@ def _manifest_config(config: GeneratorConfig) -> dict:
     return options
 
 
-def _in_contract_order(stats: list[EntityStats]) -> list[EntityStats]:
-    position = {(e.source, e.name): i for i, e in enumerate(ENTITIES)}
-    return sorted(stats, key=lambda s: position[(s.source, s.entity)])
+def _in_source_order(stats: list[EntityStats]) -> list[EntityStats]:
+    """Sources in `SOURCES` order, each source's entities in the contract's."""
+    position = {(e.source, e.name): i for i, e in enumerate(entities())}
+    return sorted(stats, key=lambda s: (SOURCES.index(s.source), position[(s.source, s.entity)]))

@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from flick_ops.lake.contract import BOOLEAN, DATE, DECIMAL, ENTITIES, INTEGER, TIMESTAMP, Entity, entity
+from flick_ops.lake.contract import BOOLEAN, DATE, DECIMAL, INTEGER, TIMESTAMP, Entity, entities, entity
 
 # When each source usually delivers a day's file, in hours after the ingest date's midnight (UTC).
 ARRIVAL_HOURS = {"app": 2.0, "studio": 3.0, "vendor": 4.0, "social": 1.5, "reviews": 5.0, "playback": 24.0}
@@ -113,7 +113,7 @@ def plant_anomalies(lake_root: Path, anomalies: Iterable[PlantedAnomaly], seed: 
 
 def stamp_arrivals(lake_root: Path, seed: int, late: Iterable[Path] = ()) -> None:
     late = {Path(path) for path in late}
-    for item in ENTITIES:
+    for item in entities():
         folder = Path(lake_root) / "bronze" / item.source / item.name
         for path in sorted(folder.glob("ingest_date=*/*")) if folder.exists() else []:
             day = date.fromisoformat(path.parent.name.removeprefix("ingest_date="))

@@ -36,9 +36,12 @@ from flick_ops.generate.io import jsonl_lines, write_lines
 from flick_ops.generate.progress import Progress, silent
 from flick_ops.generate.summary import EntityStats
 from flick_ops.generate.world import World
-from flick_ops.lake.contract import CDNS, DEVICES, PLAYBACK_EVENT_TYPES, entity
+from flick_ops.lake.contract import entity
 
 EVENTS = entity("playback", "events")
+PLAYBACK_EVENT_TYPES = EVENTS.field("event_type").accepted_values
+DEVICES = EVENTS.field("device").accepted_values
+CDNS = EVENTS.field("cdn").accepted_values
 
 MS_PER_SECOND = 1_000
 MS_PER_MINUTE = 60_000

@@ -23,9 +23,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flick_ops.ingest.checkpoint import Checkpoint, CheckpointFile, write_atomically
-from flick_ops.lake.contract import entity
+from flick_ops.lake.contract import Entity, entity
 
-EVENTS = entity("playback", "events")
 MS_PER_DAY = 86_400_000
 _EPOCH = date(1970, 1, 1)
 _BATCH_FILE = re.compile(r"part-(\d{10})\.jsonl")
@@ -62,13 +61,20 @@ class LandedBatch:
     checkpoint: Checkpoint
 
 
+def playback_events() -> Entity:
+    """The landed entity the stream writes, from the landing contract (read when first needed)."""
+    return entity("playback", "events")
+
+
 def checkpoint_file(lake_root: Path) -> CheckpointFile:
     """Outside the folders Bronze reads, so the checkpoint is never taken for data."""
-    return CheckpointFile(Path(lake_root) / "_checkpoints" / f"{EVENTS.source}-{EVENTS.name}.json")
+    events = playback_events()
+    return CheckpointFile(Path(lake_root) / "_checkpoints" / f"{events.source}-{events.name}.json")
 
 
 def batch_file(lake_root: Path, ingest_date: date, batch: int) -> Path:
-    return EVENTS.partition_dir(lake_root, ingest_date) / f"part-{batch:010d}.{EVENTS.extension}"
+    events = playback_events()
+    return events.partition_dir(lake_root, ingest_date) / f"part-{batch:010d}.{events.extension}"
 
 
 def micro_batches(
@@ -95,7 +101,7 @@ class Lander:
     """Writes batches into one lake and moves the checkpoint after them."""
 
     def __init__(self, lake_root: Path, checkpoints: CheckpointFile) -> None:
-        self._events_dir = Path(lake_root) / "bronze" / EVENTS.source / EVENTS.name
+        self._events_dir = Path(lake_root) / playback_events().lake_folder
         self._lake_root = Path(lake_root)
         self._checkpoints = checkpoints
 

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flick_ops.ingest.checkpoint import Checkpoint, CheckpointError
-from flick_ops.ingest.landing import EVENTS, MS_PER_DAY, StreamEvent
+from flick_ops.ingest.landing import MS_PER_DAY, StreamEvent, playback_events
 
 PARTITIONS = 8  # the contract's partitions 0-7
 FALLBACK_PARTITION = 0
@@ -37,8 +37,9 @@ class ReplayError(ValueError):
 class ReplaySource:
     def __init__(self, lake_root: Path) -> None:
         self.lake_root = Path(lake_root).resolve()
-        events_dir = self.lake_root / "bronze" / EVENTS.source / EVENTS.name
-        self._files = sorted(events_dir.glob(f"ingest_date=*/*.{EVENTS.extension}"))
+        events = playback_events()
+        events_dir = self.lake_root / events.lake_folder
+        self._files = sorted(events_dir.glob(f"ingest_date=*/*.{events.extension}"))
         if not self._files:
             raise ReplayError(f"{self.lake_root} holds no playback events ({events_dir}/ingest_date=*/)")
 

@@ -42,12 +42,12 @@ import json
 import os
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from flick_ops.lake.landing_contract import PROJECT_ROOT, LandedEntity, landed_entities
+from flick_ops.lake.contract import PROJECT_ROOT, Entity, landed_entities
 
 INTAKE_DIR = "_intake"
 MANIFEST_NAME = "landed_files.parquet"
@@ -282,7 +282,7 @@ def _remove_stale_copies(root: Path, current: set[str]) -> None:
 
 
 def _take_in(
-    path: Path, relative: str, stat: os.stat_result, entities: dict[tuple[str, str], LandedEntity], lake_root: Path
+    path: Path, relative: str, stat: os.stat_result, entities: Mapping[tuple[str, str], Entity], lake_root: Path
 ) -> LandedFile:
     parts = Path(relative).parts  # bronze, source, entity, partition, name
     source, entity_name = (parts[1], parts[2]) if len(parts) >= 3 else ("", "")
@@ -364,7 +364,7 @@ def _refuse_binary(data: bytes, reason: str) -> None:
         raise _Quarantine(reason, f"binary content: {controls} control bytes in the first {len(sample):,}") from None
 
 
-def _decode(data: bytes, entity: LandedEntity, reason_if_binary: str, *, detect_legacy: bool) -> tuple[str, str, bool]:
+def _decode(data: bytes, entity: Entity, reason_if_binary: str, *, detect_legacy: bool) -> tuple[str, str, bool]:
     """The file's text, the encoding it was read with, and whether some bytes were not valid in it.
 
     Not UTF-8 and holding no UTF-8 sequence beyond ASCII: a legacy encoding, the
@@ -413,7 +413,7 @@ def _needs_escape(text: str) -> bool:
 # JSON lines ---------------------------------------------------------------------------------------
 
 
-def _check_jsonl(data: bytes, entity: LandedEntity) -> _Checked:
+def _check_jsonl(data: bytes, entity: Entity) -> _Checked:
     if not data.strip():
         raise _Quarantine("empty", "no data: zero bytes or only blank lines")
     if _is_canonical_jsonl(data):
@@ -478,7 +478,7 @@ def _normalised_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").strip().lower())
 
 
-def _check_csv(data: bytes, entity: LandedEntity) -> _Checked:
+def _check_csv(data: bytes, entity: Entity) -> _Checked:
     if not data.strip():
         raise _Quarantine("empty", "no data: zero bytes or only blank lines, not even a header")
     text, encoding, has_bad_bytes = _decode(data, entity, "not_csv", detect_legacy=True)
@@ -511,7 +511,7 @@ def _check_csv(data: bytes, entity: LandedEntity) -> _Checked:
         flagged += issue is not None
         values = [_visible(value) for value in row]
         cells = []
-        for column in entity.columns:
+        for column in entity.fields:
             index = positions.get(column.name)
             value = values[index] if index is not None and index < len(values) else ""
             chosen = formats.get(column.name)
@@ -538,18 +538,18 @@ def header_name(header: list[str], index: int) -> str:
     return header[index] if index < len(header) else f"field {index + 1}"
 
 
-def _match_header(header: list[str], entity: LandedEntity) -> dict[str, int]:
+def _match_header(header: list[str], entity: Entity) -> dict[str, int]:
     """Contract column -> its position in the file, matched whatever the case, spacing or order."""
     normalised = [_normalised_header(name) for name in header]
     repeated = sorted({name for name in normalised if normalised.count(name) > 1 and name})
     if repeated:
         raise _Quarantine("duplicate_column", f"the header names {', '.join(repeated)} more than once")
-    positions = {column.name: normalised.index(column.name) for column in entity.columns if column.name in normalised}
+    positions = {column.name: normalised.index(column.name) for column in entity.fields if column.name in normalised}
     if not positions:
         raise _Quarantine(
             "missing_required_column", f"the first line names none of the contract's columns: {','.join(header)[:200]}"
         )
-    missing = [column.name for column in entity.columns if column.required and column.name not in positions]
+    missing = [column.name for column in entity.fields if column.required and column.name not in positions]
     if missing:
         raise _Quarantine("missing_required_column", f"no {', '.join(missing)} column in the header")
     return positions
@@ -574,7 +574,7 @@ def _parses(value: str, pattern: str) -> date | None:
         return None
 
 
-def _decide_formats(rows: list[list[str]], positions: dict[str, int], entity: LandedEntity) -> dict[str, str]:
+def _decide_formats(rows: list[list[str]], positions: dict[str, int], entity: Entity) -> dict[str, str]:
     """Per column with declared formats, the one this file uses, decided from all its values.
 
     The format parsing the most values wins; when two formats parse the same
@@ -582,7 +582,7 @@ def _decide_formats(rows: list[list[str]], positions: dict[str, int], entity: La
     cannot say which it means and is quarantined, never guessed.
     """
     chosen: dict[str, str] = {}
-    for column in entity.columns:
+    for column in entity.fields:
         index = positions.get(column.name)
         if not column.formats or index is None:
             continue

@@ -13,7 +13,7 @@ from pathlib import Path
 from flick_ops.anomaly.checks import expected_band, load_history, read_observations
 from flick_ops.anomaly.config import AnomalyConfig
 from flick_ops.anomaly.measure import Observation, subject_of
-from flick_ops.lake.contract import ENTITIES
+from flick_ops.lake.contract import entities
 from flick_ops.run.history import RunRecord, run_ids
 from flick_ops.run.postmortem import write_postmortem
 
@@ -48,7 +48,7 @@ def build_report(history_root: Path, config: AnomalyConfig, out_dir: Path) -> Re
     runs = [_run_row(RunRecord(Path(history_root) / run_id), out_dir) for run_id in reversed(ids[-LAST_RUNS:])]
     # Entities that alerted first, then the rest in the landing contract's order.
     alerted_subjects = {subject for subject, _measure, _day in alerted}
-    order = {subject_of(entity): i for i, entity in enumerate(ENTITIES)}
+    order = {subject_of(entity): i for i, entity in enumerate(entities())}
     subjects = sorted(
         {subject for subject, measure in history if measure == "rows" and not subject.startswith("model.")},
         key=lambda subject: (subject not in alerted_subjects, order.get(subject, len(order)), subject),

@@ -30,7 +30,7 @@ from benchmarks.scale import (
     native_reads,
     table,
 )
-from flick_ops.lake.landing_contract import landed_entities
+from flick_ops.lake.contract import landed_entities
 
 
 def test_a_step_that_fails_is_measured_with_its_exit_code_and_its_childrens_memory(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ import pytest
 from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
-from flick_ops.lake.contract import ENTITIES, Entity, entity
+from flick_ops.lake.contract import Entity, entities, entity
 
 pytestmark = pytest.mark.dbt
 
@@ -155,11 +155,11 @@ def test_bronze_and_reference_build_is_green(bronze_build: BronzeBuild) -> None:
     assert bronze_build.outcome.succeeded, bronze_build.outcome.output[-5000:]
     assert bronze_build.outcome.failures() == []
     built = {r["unique_id"] for r in bronze_build.outcome.run_results["results"]}
-    assert {f"model.flick.{model_name(e)}" for e in ENTITIES} <= built
+    assert {f"model.flick.{model_name(e)}" for e in entities()} <= built
     assert "test.flick.assert_every_landed_file_is_read_or_quarantined" in built
 
 
-@pytest.mark.parametrize("landed", ENTITIES, ids=lambda e: f"{e.source}.{e.name}")
+@pytest.mark.parametrize("landed", entities(), ids=lambda e: f"{e.source}.{e.name}")
 def test_every_landed_row_is_in_bronze_exactly_once(bronze_build: BronzeBuild, landed: Entity) -> None:
     expected = landed_rows_per_file(landed, bronze_build.lake)
     assert sum(expected.values()) > 0, "the generator landed nothing for this entity"
@@ -199,7 +199,7 @@ def test_generator_malformed_lines_are_flagged_not_dropped(bronze_build: BronzeB
     assert malformed, "the generator planted no malformed lines; raise dirty_rate"
     flagged = {
         row[0]
-        for e in ENTITIES
+        for e in entities()
         if e.file_format == "jsonl"
         for row in bronze_build.query(f"select _raw_payload from bronze.{model_name(e)} where _is_valid_json = 0")
     }

@@ -32,17 +32,17 @@ from flick_ops.lake.contract import (
     BOOLEAN,
     DATE,
     DECIMAL,
-    ENTITIES,
     INTEGER,
     JSON_ARRAY,
     STRING,
     TIMESTAMP,
     Entity,
     Field,
+    entities,
     entity,
 )
 
-MY_ENTITIES = [e for e in ENTITIES if e.source != "playback"]
+MY_ENTITIES = [e for e in entities() if e.source != "playback"]
 REVIEW_SCALES = {"imdb": (10.0, 1), "rotten_tomatoes": (100.0, 0), "metacritic": (100.0, 0), "letterboxd": (5.0, 2)}
 
 
@@ -220,7 +220,7 @@ def test_rows_and_files_scale_with_the_options(tmp_lake):
 def test_manifest_rows_and_files_match_the_files(tmp_lake):
     lake = tmp_lake()
     counts = manifest(lake)
-    for item in ENTITIES:
+    for item in entities():
         if (item.source, item.name) not in counts:
             continue
         paths = files_of(lake, item)
@@ -246,13 +246,13 @@ def test_default_sizes_generate_in_a_few_seconds(tmp_path):
 
 def test_every_file_sits_at_a_contract_path_with_contract_columns(tmp_lake):
     lake = tmp_lake()
-    contract_paths = {item.file_path(lake, day): item for item in ENTITIES for day in lake_config(lake).dates()}
+    contract_paths = {item.file_path(lake, day): item for item in entities() for day in lake_config(lake).dates()}
     drifted_batch = files_of(lake, entity("vendor", "catalog"))[1]  # the second catalog batch drops columns
     landed = [path for path in (lake / "bronze").rglob("*") if path.is_file()]
 
     assert landed and all(path in contract_paths for path in landed), [p for p in landed if p not in contract_paths]
     generated = set(manifest(lake))
-    assert {(item.source, item.name) for item in ENTITIES if files_of(lake, item)} == generated
+    assert {(item.source, item.name) for item in entities() if files_of(lake, item)} == generated
     for path in landed:
         item = contract_paths[path]
         if item.file_format == "csv":

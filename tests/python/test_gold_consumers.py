@@ -41,7 +41,7 @@ SELECT_CONSUMERS = (
 LAKE_CONFIG = {"seed": 11, "accounts": 300, "days": 14, "events_per_day": 3000, "dirty_rate": 0.02}
 
 # Each mutation breaks one KPI's logic in a way the named cross-check must catch:
-# (model file under models/gold, text to replace, replacement, singular test that must fail).
+# (model file under models/gold, text to replace, replacement, data test that must fail).
 MUTATIONS = (
     (
         "subscriptions/mart_subscriptions_monthly.sql",
@@ -59,7 +59,7 @@ MUTATIONS = (
         "app/mart_continue_watching.sql",
         "partition by unfinished_sessions.profile_id",
         "partition by unfinished_sessions.account_id",
-        "assert_app_continue_watching_ranks_are_gapless",
+        "mart_continue_watching_ranks_are_gapless",
     ),
     (
         "marketing/mart_marketing_segments.sql",

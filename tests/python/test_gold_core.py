@@ -3,7 +3,7 @@
 One small lake and one `dbt build` of the marts and everything upstream per
 module; the build must be green, contracts, unit tests and KPI cross-checks
 included. Then the cross-checks are shown to bite: each mutation breaks one
-mart row in a copy of the built warehouse and the matching singular test must
+mart row in a copy of the built warehouse and the matching data test must
 fail there. Finally the QoE percentiles are recomputed in NumPy, an oracle
 independent of the engine's `quantile_cont`.
 """
@@ -46,8 +46,9 @@ KPI_TESTS = (
     "assert_engagement_watch_hours_match_sessions",
     "assert_content_title_hours_match_sessions",
     "assert_content_views_are_hours_over_runtime",
-    "assert_content_top10_daily_ranks_are_gapless",
-    "assert_content_top10_weekly_ranks_are_gapless",
+    "mart_top10_titles_daily_ranks_are_gapless",
+    "mart_top10_titles_weekly_ranks_are_gapless",
+    "assert_content_top10_lists_are_full",
     "assert_qoe_session_counts_match_sessions",
 )
 # Cautious: a test on a selected model that also needs an unselected one (another
@@ -63,7 +64,7 @@ BUILD_ARGS = [
     "cautious",
 ]
 
-# One broken mart row per cross-check: (singular test, SQL run against the built warehouse).
+# One broken mart row per cross-check: (data test, SQL run against the built warehouse).
 MUTATIONS = {
     "assert_engagement_watch_hours_match_sessions": """
         update gold.mart_daily_engagement set watch_hours = watch_hours + 0.0001
@@ -72,19 +73,25 @@ MUTATIONS = {
               select min(country_code) from gold.mart_daily_engagement
               where activity_date = (select min(activity_date) from gold.mart_daily_engagement))
     """,
-    "assert_content_top10_daily_ranks_are_gapless": """
+    "mart_top10_titles_daily_ranks_are_gapless": """
         delete from gold.mart_top10_titles_daily
         where title_rank = 2
           and (activity_date, country_code) in (
               select activity_date, country_code from gold.mart_top10_titles_daily
               where title_rank = 3 order by activity_date, country_code limit 1)
     """,
-    "assert_content_top10_weekly_ranks_are_gapless": """
+    "mart_top10_titles_weekly_ranks_are_gapless": """
         update gold.mart_top10_titles_weekly set hours_viewed = hours_viewed + 1000
         where title_rank = 3
           and (activity_week, country_code) in (
               select activity_week, country_code from gold.mart_top10_titles_weekly
               where title_rank = 3 order by activity_week, country_code limit 1)
+    """,
+    "assert_content_top10_lists_are_full": """
+        delete from gold.mart_top10_titles_weekly
+        where (activity_week, country_code, title_rank) in (
+            select activity_week, country_code, title_rank from gold.mart_top10_titles_weekly
+            where title_rank = 10 order by all limit 1)
     """,
     "assert_content_title_hours_match_sessions": """
         delete from gold.mart_title_performance_weekly
@@ -116,7 +123,7 @@ class GoldBuild:
 
     def status_of(self, node_name: str) -> str:
         (status,) = [
-            r["status"] for r in self.outcome.run_results["results"] if r["unique_id"].endswith(f".{node_name}")
+            r["status"] for r in self.outcome.run_results["results"] if r["unique_id"].split(".")[2] == node_name
         ]
         return status
 
