@@ -18,7 +18,7 @@ from flick_ops.generate.world import GeneratorConfig
 TEST_EMAIL_HASH_SALT = "pytest-email-hash-salt"
 os.environ["FLICK_EMAIL_HASH_SALT"] = TEST_EMAIL_HASH_SALT
 
-# The `cosmos_server` fixture: a local Cosmos DB protocol server (tests/cosmos) for publisher tests.
+# The `cosmos_server` fixture: a local Cosmos DB protocol server (tests/support/cosmos) for publisher tests.
 pytest_plugins = ["cosmos_server"]
 
 # Small enough to generate in about a second, large enough that every entity

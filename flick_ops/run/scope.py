@@ -37,7 +37,7 @@ EVERYTHING, LANDED, NOTHING = "everything", "landed", "nothing"
 STATE_FILE = "scope.json"
 TESTS_SINCE_ENV = "FLICK_TESTS_WRITTEN_SINCE"
 # What dbt reads from the project (and what publish reads from deploy/): a change to any of it can change Gold.
-_PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "snapshots", "tests/dbt", "analyses", "deploy")
+_PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "snapshots", "tests/data_tests", "analyses", "deploy")
 # The intake's own manifest is a source too: every run that takes in files rebuilds what reads it.
 _INTAKE_SOURCE = "intake.landed_files"
 

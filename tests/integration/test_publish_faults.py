@@ -1,8 +1,8 @@
 """Publishing Gold to a real Cosmos DB protocol server through faults: 20 seeded runs that must all converge.
 
-Each run starts from fresh containers on the local server (tests/cosmos), with
+Each run starts from fresh containers on the local server (tests/support/cosmos), with
 the real spec (deploy/publish.yml) pointed at a database of its own, and talks
-to the server only through the fault proxy (tests/python/fault_proxy.py):
+to the server only through the fault proxy (tests/support/fault_proxy.py):
 
 1. publish Gold v1 with no faults;
 2. Gold changes to v2: documents added, changed and removed, drawn from the seed;

@@ -235,7 +235,9 @@ def test_a_sql_error_is_not_retried_and_only_its_consumers_keep_the_last_good_da
 def test_a_failing_data_test_holds_back_the_model_it_tests(baseline, tmp_path, webhook) -> None:
     url, received = webhook
     failing_test = "select profile_id from {{ ref('mart_continue_watching') }}\n"
-    site = _scratch(baseline, tmp_path, {"tests/dbt/gold/assert_planted_continue_watching_is_empty.sql": failing_test})
+    site = _scratch(
+        baseline, tmp_path, {"tests/data_tests/gold/assert_planted_continue_watching_is_empty.sql": failing_test}
+    )
     before = _continue_watching_outputs(site)
 
     exit_code, output = site.run(NARROW_SELECTION, "--retry-wait", "0", webhook_url=url)
@@ -258,7 +260,7 @@ def test_a_failing_data_test_holds_back_the_model_it_tests(baseline, tmp_path, w
 def test_a_group_held_back_by_a_failure_lists_every_members_consumers_as_affected(baseline, tmp_path) -> None:
     """app_home goes out whole: a failing test on the Top 10 mart holds back continue_watching too."""
     failing_test = "select title_id from {{ ref('mart_top10_titles_daily') }}\n"
-    site = _scratch(baseline, tmp_path, {"tests/dbt/gold/assert_planted_top10_is_empty.sql": failing_test})
+    site = _scratch(baseline, tmp_path, {"tests/data_tests/gold/assert_planted_top10_is_empty.sql": failing_test})
     before = _continue_watching_outputs(site)
 
     exit_code, output = site.run(f"{NARROW_SELECTION} mart_top10_titles_daily", "--retry-wait", "0")

@@ -1,7 +1,7 @@
 """`flick-ops share` as an operator uses it: the spec is validated, the sharing policy
 refuses what must not leave, the plan is printed, and applying runs the real
 azure-mgmt-datashare client against a local stand-in for Azure Resource Manager
-(tests/python/arm_standin.py) that records every request it receives."""
+(tests/support/arm_standin.py) that records every request it receives."""
 
 from __future__ import annotations
 

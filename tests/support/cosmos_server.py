@@ -1,7 +1,7 @@
 """A real Cosmos DB NoSQL protocol server on loopback for the tests: the `cosmos_server` session fixture.
 
-It runs npm's `@vercel/cosmosdb-server` (pinned in tests/cosmos/package-lock.json)
-through tests/cosmos/launcher.js, which keeps connections alive and picks a free
+It runs npm's `@vercel/cosmosdb-server` (pinned in tests/support/cosmos/package-lock.json)
+through tests/support/cosmos/launcher.js, which keeps connections alive and picks a free
 port. Tests talk to it with the real `azure-cosmos` SDK over HTTPS; the server's
 certificate is self-signed, hence `connection_verify=False`.
 
@@ -27,7 +27,7 @@ from typing import IO
 import pytest
 from azure.cosmos import CosmosClient
 
-COSMOS_DIR = Path(__file__).resolve().parents[1] / "cosmos"
+COSMOS_DIR = Path(__file__).resolve().parent / "cosmos"
 # The well-known key of the Cosmos DB emulator; the local server accepts any key, so tests use this one.
 EMULATOR_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 START_TIMEOUT_SECONDS = 30
@@ -50,7 +50,7 @@ class CosmosServer:
 
 
 def install_server(cosmos_dir: Path = COSMOS_DIR) -> None:
-    """`npm ci` once, when tests/cosmos/node_modules is missing (`make cosmos-server-deps` does the same)."""
+    """`npm ci` once, when tests/support/cosmos/node_modules is missing (`make cosmos-server-deps` does the same)."""
     if (cosmos_dir / "node_modules" / "@vercel" / "cosmosdb-server").is_dir():
         return
     npm = shutil.which("npm")
