@@ -1,4 +1,4 @@
-"""Shared fixtures: small generated lakes on disk."""
+"""Shared fixtures (small generated lakes on disk) and the kind of each test, from the folder it is in."""
 
 from __future__ import annotations
 
@@ -24,6 +24,18 @@ pytest_plugins = ["cosmos_server"]
 # Small enough to generate in about a second, large enough that every entity
 # but the studio originals has 100+ rows (so each dirty kind shows up).
 SMALL_LAKE = {"accounts": 400, "days": 15, "events_per_day": 500, "dirty_rate": 0.02, "seed": 7}
+
+# A test's kind is its folder under tests/, and its marker: `pytest -m unit` runs only the unit tests.
+TESTS_ROOT = Path(__file__).resolve().parent
+KINDS = ("unit", "dbt", "integration")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        kind = item.path.resolve().relative_to(TESTS_ROOT).parts[0]
+        if kind not in KINDS:
+            raise pytest.UsageError(f"{item.nodeid}: a test module belongs in one of tests/{{{','.join(KINDS)}}}/")
+        item.add_marker(kind)
 
 
 @pytest.fixture(scope="session")

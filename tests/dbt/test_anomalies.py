@@ -87,7 +87,6 @@ def config() -> AnomalyConfig:
     return replace(load_config(PROJECT_ROOT / "deploy" / "anomalies.yml"), known_events=())
 
 
-@pytest.mark.dbt
 def test_thirty_normal_days_raise_no_alert(normal_lake: list[Observation], config: AnomalyConfig) -> None:
     playback = {o.day: o.value for o in normal_lake if (o.subject, o.measure) == ("playback.events", "rows")}
     assert len(playback) == 30 and max(playback.values()) > 1.5 * min(playback.values()), "no weekly rhythm to judge"
@@ -96,7 +95,6 @@ def test_thirty_normal_days_raise_no_alert(normal_lake: list[Observation], confi
     assert [f.describe(7) for f in _findings(normal_lake, config)] == []
 
 
-@pytest.mark.dbt
 @pytest.mark.parametrize("planted", sorted(PLANTED))
 def test_each_planted_anomaly_is_found_on_its_day_by_its_measure(
     planted_lake: list[Observation], config: AnomalyConfig, planted: str
@@ -110,14 +108,12 @@ def test_each_planted_anomaly_is_found_on_its_day_by_its_measure(
     assert subject in text and measure in text and "in the run history" in text
 
 
-@pytest.mark.dbt
 def test_no_finding_falls_outside_the_planted_days(planted_lake: list[Observation], config: AnomalyConfig) -> None:
     planted_days = {date.fromisoformat(p.split("@")[1]) for p in [*PLANTED, LAUNCH]}
     stray = [f.describe(7) for f in _findings(planted_lake, config) if f.day not in planted_days]
     assert stray == []
 
 
-@pytest.mark.dbt
 def test_a_launch_day_listed_in_the_seed_does_not_alert(planted_lake: list[Observation], config: AnomalyConfig) -> None:
     on_launch = [f for f in _findings(planted_lake, config) if f.day == LAUNCH_DAY]
     assert ("playback.events", "rows") in {(f.subject, f.measure) for f in on_launch}, "the surge is unremarkable"

@@ -24,8 +24,6 @@ from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 from flick_ops.lake.contract import ENTITIES, Entity, entity
 
-pytestmark = pytest.mark.dbt
-
 BUILD_TIMEOUT_SECONDS = 600
 BRONZE_SELECTION = ["--select", "tag:bronze", "tag:reference", "--indirect-selection", "cautious"]
 PLANTED_PART = 99

@@ -24,8 +24,6 @@ from hypothesis import strategies as st
 from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
 from flick_ops.lake.intake import run_intake
 
-pytestmark = pytest.mark.dbt
-
 # Landed key -> the view's column holding its text (trimmed text for the text fields, the landed text
 # beside the typed ones).
 TEXT_FIELDS = {

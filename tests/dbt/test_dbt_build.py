@@ -6,13 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
-
-pytestmark = pytest.mark.dbt
 
 
 def _build(tmp_path: Path, **config) -> tuple[DbtWorkspace, object]:

@@ -15,8 +15,6 @@ from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
-pytestmark = pytest.mark.dbt
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONSUMER_FOLDERS = ("subscriptions", "app", "ml", "marketing")
 CONSUMER_MODELS = (

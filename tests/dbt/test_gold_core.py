@@ -22,8 +22,6 @@ from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
-pytestmark = pytest.mark.dbt
-
 # 2026-10-01 is a Thursday: ten days span two ISO weeks, one of them partial.
 LAKE_OPTIONS = {"accounts": 200, "days": 10, "events_per_day": 3000, "dirty_rate": 0.02, "seed": 11}
 GOLD_MODELS = (

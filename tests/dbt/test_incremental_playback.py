@@ -39,12 +39,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.lake.partitions import hold_back, land
-
-pytestmark = pytest.mark.dbt
 
 EARLY_DAYS = 4
 # Models and seeds in one invocation per step; tests run elsewhere.

@@ -8,11 +8,8 @@ old row for a new one (and row_conservation would fail)."""
 from __future__ import annotations
 
 import duckdb
-import pytest
 
 from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
-
-pytestmark = pytest.mark.dbt
 
 
 def _bronze_ids(workspace: DbtWorkspace) -> set[tuple[str, str]]:

@@ -15,8 +15,6 @@ from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
-pytestmark = pytest.mark.dbt
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PII_TEST = "assert_no_pii_outside_private_silver"
 SALT = "pii-test-salt-5b1f0c"

@@ -30,8 +30,6 @@ from flick_ops.dbt_invocation import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
 
-pytestmark = pytest.mark.dbt
-
 MF = str(Path(sys.executable).with_name("mf"))
 MF_TIMEOUT_SECONDS = 300
 # Crosses a month end, so the month KPIs have a partial first month and a second month.

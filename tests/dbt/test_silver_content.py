@@ -25,8 +25,6 @@ from flick_ops.generate import generate_lake
 from flick_ops.generate.entities import build_world
 from flick_ops.generate.world import GeneratorConfig
 
-pytestmark = pytest.mark.dbt
-
 CONTENT_SELECTION = ["+models/silver/content", "+snap_titles"]
 # Kinds the generator plants that Silver keeps rather than quarantines.
 KEPT_KINDS = {"schema_drift", "late"}

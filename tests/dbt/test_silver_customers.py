@@ -20,8 +20,6 @@ from flick_ops.generate.entities import build_world
 from flick_ops.generate.summary import MANIFEST_NAME
 from flick_ops.generate.world import GeneratorConfig
 
-pytestmark = pytest.mark.dbt
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 APP_ENTITIES = ("accounts", "profiles", "subscription_events", "ratings", "watchlist_adds")
 # The Silver model that holds each app entity's trusted rows, one per landed row.

@@ -36,8 +36,6 @@ from flick_ops.generate.entities import build_world
 from flick_ops.generate.summary import MANIFEST_NAME
 from flick_ops.generate.world import GeneratorConfig
 
-pytestmark = pytest.mark.dbt
-
 LAKE_OPTIONS = {"accounts": 200, "days": 4, "events_per_day": 3000, "dirty_rate": 0.02}
 PLAYBACK_MODELS = (
     "stg_playback__event_ids",

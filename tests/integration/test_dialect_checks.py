@@ -61,7 +61,6 @@ def planted_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return plant_models(scratch, tmp_path_factory.mktemp("project") / "flick")
 
 
-@pytest.mark.dbt
 def test_planted_nested_cte_limit_and_reserved_word_fail_the_synapse_checks(
     planted_project: Path, tmp_path: Path
 ) -> None:
@@ -86,7 +85,6 @@ def test_planted_nested_cte_limit_and_reserved_word_fail_the_synapse_checks(
     assert "delete from" in existing and "insert into" in existing and "max(_ingest_date)" in existing
 
 
-@pytest.mark.dbt
 def test_a_planted_incremental_model_takes_its_incremental_path_on_databricks(
     planted_project: Path, tmp_path: Path
 ) -> None:

@@ -14,8 +14,6 @@ import pytest
 
 from flick_ops.docs import generate_docs, serving
 
-pytestmark = pytest.mark.dbt
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags for a closed network: without them Chromium keeps trying to reach Google's hosts.

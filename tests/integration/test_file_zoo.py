@@ -31,8 +31,6 @@ from flick_ops.generate.world import GeneratorConfig
 from flick_ops.run.history import RunRecord
 from flick_ops.run.postmortem import build_postmortem, render_markdown
 
-pytestmark = pytest.mark.dbt
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DAY = "2026-10-03"
 AS_OF = f"{DAY}T12:00"

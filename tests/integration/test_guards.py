@@ -37,8 +37,6 @@ from flick_ops.publish.documents import build_documents
 from flick_ops.share.policy import policy_violations
 from flick_ops.share.spec import load_spec as load_shares_spec
 
-pytestmark = pytest.mark.dbt
-
 PUBLISH_SPEC = PROJECT_ROOT / "deploy" / "publish.yml"
 SHARES_SPEC = PROJECT_ROOT / "deploy" / "shares.yml"
 AS_OF = "2026-12-01"  # the shipped share spec's expiry dates are checked as of this day

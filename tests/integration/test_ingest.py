@@ -169,7 +169,6 @@ def test_progress_goes_to_stderr_and_quiet_silences_it(source_lake: Path, tmp_pa
     assert loud.stdout == quiet.stdout.replace(str(tmp_path / "quiet"), str(tmp_path / "loud"))
 
 
-@pytest.mark.dbt
 def test_the_bronze_model_reads_the_landed_lake_as_it_reads_the_source(source_lake: Path, tmp_path: Path) -> None:
     landed = tmp_path / "lake"
     assert ingest("--quiet", "--lake", landed, "--replay-from", source_lake, "--batch-events", "500").exit_code == 0

@@ -22,8 +22,6 @@ from flick_ops.compile.harness import OfflineCompileError, compile_offline
 from flick_ops.compile.recorder import OfflineCompilation
 from flick_ops.dbt_invocation import PROJECT_ROOT
 
-pytestmark = pytest.mark.dbt
-
 
 def expected_nodes() -> set[str]:
     models = {f"model.flick.{p.stem}" for p in (PROJECT_ROOT / "models").rglob("*.sql")}

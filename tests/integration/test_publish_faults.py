@@ -141,7 +141,6 @@ def gold(gold_v1: GoldReader, request: pytest.FixtureRequest, tmp_path: Path) ->
     return GoldVersions(gold_v1, GoldReader(path, gold_v1.target_path))
 
 
-@pytest.mark.dbt
 @pytest.mark.parametrize(("seed", "profile"), RUNS, ids=[f"seed{seed}-{profile}" for seed, profile in RUNS])
 def test_publish_through_faults_converges_on_gold(
     cosmos_server: CosmosServer, gold: GoldVersions, seed: int, profile: str, tmp_path: Path
@@ -164,7 +163,6 @@ def test_publish_through_faults_converges_on_gold(
     _assert_faults_happened(proxy, profile)
 
 
-@pytest.mark.dbt
 @pytest.mark.parametrize("seed", [KILL_RUN_SEED])
 def test_killed_publish_resumes_and_converges_on_gold(
     cosmos_server: CosmosServer, gold: GoldVersions, seed: int, tmp_path: Path
@@ -202,7 +200,6 @@ def test_killed_publish_resumes_and_converges_on_gold(
     _assert_faults_happened(proxy, "mixed")
 
 
-@pytest.mark.dbt
 def test_publish_retries_throttled_database_and_container_requests_too(
     cosmos_server: CosmosServer, gold: GoldVersions, tmp_path: Path
 ) -> None:

@@ -32,7 +32,6 @@ from flick_ops.generate import generate_lake
 from flick_ops.generate.anomalies import PlantedAnomaly
 from flick_ops.generate.world import GeneratorConfig
 
-pytestmark = pytest.mark.dbt
 # The project's settings with the vendor feed's anomalies holding its consumers back.
 VENDOR_HOLD = (PROJECT_ROOT / "deploy" / "anomalies.yml").read_text().replace("vendor: warn", "vendor: hold")
 assert "vendor: hold" in VENDOR_HOLD

@@ -36,8 +36,6 @@ from flick_ops.run.history import RunRecord
 from flick_ops.run.postmortem import build_postmortem, write_postmortem
 from flick_ops.run.retry import RetryPolicy, classify
 
-pytestmark = pytest.mark.dbt
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Lake days 2026-10-01..03; freshness judged at noon on the last day: fresh, but profiles and studio
 # originals (landed on day one only) are past their 36 h warning.

@@ -35,8 +35,6 @@ from flick_ops.run.history import RunRecord, run_ids
 from flick_ops.run.postmortem import build_postmortem, render_markdown
 from flick_ops.run.scope import EVERYTHING, LANDED, NOTHING, RunState, decide, last_clean_state, save_state
 
-pytestmark = pytest.mark.dbt
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START = date(2026, 10, 1)
 DAYS = 5

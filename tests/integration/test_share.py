@@ -263,7 +263,6 @@ def test_policy_refuses_recipients_outside_the_allow_lists_and_terms():
     ]
 
 
-@pytest.mark.dbt
 def test_policy_on_the_real_build(default_warehouse, tmp_path: Path):
     """The example spec passes against the real project; a private Silver model and a Gold model without a contract do not."""
     assert default_warehouse.build.succeeded, default_warehouse.build.output[-3000:]

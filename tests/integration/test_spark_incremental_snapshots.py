@@ -26,8 +26,6 @@ from flick_ops.dbt_invocation import PROJECT_ROOT
 from flick_ops.spark.parity import GoldModel, compare_tables
 from flick_ops.spark.two_step import INCREMENTAL_MODELS, PLAYBACK_EVENTS, SNAPSHOTS, TwoStepRun, run_two_steps
 
-pytestmark = pytest.mark.dbt
-
 # Nine days take in the second weekly vendor file (day 8), which re-rates titles.
 LAKE = {"accounts": 100, "days": 9, "events_per_day": 500, "dirty_rate": 0.01, "seed": 5}
 EARLY_LAST_DAY = date(2026, 10, 5)

@@ -23,8 +23,6 @@ from flick_ops.commands.parity import TINY_LAKE
 from flick_ops.dbt_invocation import PROJECT_ROOT
 from flick_ops.spark.parity import ParityReport, compare_gold, gold_models, run_parity
 
-pytestmark = pytest.mark.dbt
-
 # Models the issue names as the least the Spark run must cover.
 REQUIRED_MODELS = {"fct_playback_sessions", "mart_title_performance_daily", "mart_subscriptions_monthly"}
 SALT = "parity-test-salt"

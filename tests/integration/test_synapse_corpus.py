@@ -20,8 +20,6 @@ import pytest
 
 from flick_ops.dbt_invocation import PROJECT_ROOT
 
-pytestmark = pytest.mark.dbt
-
 CORPUS = PROJECT_ROOT / "tests" / "synapse_corpus"
 TRAPS = sorted((CORPUS / "traps").glob("*.sql"))
 NEAR_MISSES = sorted((CORPUS / "near_misses").glob("*.sql"))
