@@ -72,8 +72,11 @@ odbc:
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends libodbc2 >/dev/null; }
 
 ## test: the whole test suite (lint, then pytest, which runs dbt on generated lakes)
+# Whole modules go to TEST_WORKERS processes (pytest-xdist), so a module's fixtures are built once;
+# the order of tests/conftest.py (slowest first) is kept. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: lint chromium cosmos-server-deps odbc
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## docs: build the dbt docs site from the demo warehouse and serve it on 127.0.0.1:8080
 docs: $(BIN)/flick-ops profiles.yml

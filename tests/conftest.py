@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from shared_builds import shared_build
 
 from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
@@ -30,12 +31,36 @@ TESTS_ROOT = Path(__file__).resolve().parent
 KINDS = ("unit", "dbt", "integration")
 
 
+# The slowest modules, slowest first: `make test` hands whole modules to two workers in collection order
+# (--dist loadfile), so the long ones start early and the short ones fill in around them.
+SLOWEST_FIRST = (
+    "integration/test_run_scope.py",
+    "integration/test_spark_incremental_snapshots.py",
+    "dbt/test_incremental_playback.py",
+    "integration/test_run_anomalies.py",
+    "integration/test_run_pipeline.py",
+    "integration/test_file_zoo.py",
+    "integration/test_offline_compile.py",
+    "dbt/test_silver_content.py",
+    "integration/test_spark_parity.py",
+    "dbt/test_dbt_build.py",
+    "dbt/test_gold_consumers.py",
+    "dbt/test_semantic_layer.py",
+)
+
+
+def _module(item: pytest.Item) -> str:
+    return item.path.resolve().relative_to(TESTS_ROOT).as_posix()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        kind = item.path.resolve().relative_to(TESTS_ROOT).parts[0]
+        kind = _module(item).split("/")[0]
         if kind not in KINDS:
             raise pytest.UsageError(f"{item.nodeid}: a test module belongs in one of tests/{{{','.join(KINDS)}}}/")
         item.add_marker(kind)
+    rank = {module: position for position, module in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_module(item), len(rank)))
 
 
 @pytest.fixture(scope="session")
@@ -59,12 +84,14 @@ class BuiltWarehouse:
 
 @pytest.fixture(scope="session")
 def default_warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """The local demo as a user gets it: the generator's default lake, then a full `dbt build` on DuckDB."""
-    folder = tmp_path_factory.mktemp("default_warehouse")
-    lake = folder / "lake"
-    generate_lake(GeneratorConfig(lake_root=lake), show_progress=False)
-    workspace = DbtWorkspace.in_folder(folder, lake_root=lake)
-    return BuiltWarehouse(workspace, run_dbt(["build", "--target", "duckdb"], workspace))
+    """The local demo as a user gets it: the generator's default lake, then a full `dbt build` on DuckDB.
+    Built once per test run; each worker reads its own copy (shared_build)."""
+
+    def build(workspace: DbtWorkspace) -> DbtOutcome:
+        generate_lake(GeneratorConfig(lake_root=workspace.lake_root), show_progress=False)
+        return run_dbt(["build", "--target", "duckdb"], workspace)
+
+    return BuiltWarehouse(*shared_build(tmp_path_factory, "default_warehouse", build))
 
 
 def run_command_args(project: Path, lake: Path, warehouse: Path, as_of: str, *extra: str) -> list[str]:

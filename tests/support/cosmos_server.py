@@ -16,6 +16,7 @@ from __future__ import annotations
 import selectors
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from typing import IO
 
 import pytest
 from azure.cosmos import CosmosClient
+from filelock import FileLock
 
 COSMOS_DIR = Path(__file__).resolve().parent / "cosmos"
 # The well-known key of the Cosmos DB emulator; the local server accepts any key, so tests use this one.
@@ -50,17 +52,19 @@ class CosmosServer:
 
 
 def install_server(cosmos_dir: Path = COSMOS_DIR) -> None:
-    """`npm ci` once, when tests/support/cosmos/node_modules is missing (`make cosmos-server-deps` does the same)."""
-    if (cosmos_dir / "node_modules" / "@vercel" / "cosmosdb-server").is_dir():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("the Cosmos tests need Node.js 20 and npm on PATH (Debian: apt-get install nodejs npm)")
-    completed = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund"], cwd=cosmos_dir, capture_output=True, text=True, timeout=300, check=False
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"npm ci in {cosmos_dir} failed:\n{completed.stderr[-2000:]}")
+    """`npm ci` once, when tests/support/cosmos/node_modules is missing (`make cosmos-server-deps` does the same);
+    under a lock, so parallel test workers do not install over each other."""
+    with FileLock(Path(tempfile.gettempdir()) / "flick-cosmos-npm-ci.lock"):
+        if (cosmos_dir / "node_modules" / "@vercel" / "cosmosdb-server").is_dir():
+            return
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("the Cosmos tests need Node.js 20 and npm on PATH (Debian: apt-get install nodejs npm)")
+        completed = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=cosmos_dir, capture_output=True, text=True, timeout=300
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"npm ci in {cosmos_dir} failed:\n{completed.stderr[-2000:]}")
 
 
 def start_server(log: IO[str], cosmos_dir: Path = COSMOS_DIR) -> tuple[subprocess.Popen[str], int]:
