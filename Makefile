@@ -49,7 +49,7 @@ lint: $(BIN)/flick-ops profiles.yml
 	$(BIN)/ruff check flick_ops tests benchmarks
 	$(BIN)/ruff format --check flick_ops tests benchmarks
 	# An in-memory warehouse: models lint as their first build renders them, whatever warehouse/ holds.
-	FLICK_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models macros snapshots tests/dbt
+	FLICK_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models macros snapshots tests/data_tests
 
 ## chromium: Debian's Chromium for the docs-site browser test (Playwright drives it; no browser download)
 chromium:
@@ -58,11 +58,11 @@ chromium:
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
-## cosmos-server-deps: the local Cosmos DB protocol server for the publisher tests (npm, pinned in tests/cosmos)
-cosmos-server-deps: tests/cosmos/node_modules/.package-lock.json
+## cosmos-server-deps: the local Cosmos DB protocol server for the publisher tests (npm, pinned in tests/support/cosmos)
+cosmos-server-deps: tests/support/cosmos/node_modules/.package-lock.json
 
-tests/cosmos/node_modules/.package-lock.json: tests/cosmos/package-lock.json
-	npm ci --prefix tests/cosmos --no-audit --no-fund
+tests/support/cosmos/node_modules/.package-lock.json: tests/support/cosmos/package-lock.json
+	npm ci --prefix tests/support/cosmos --no-audit --no-fund
 
 ## odbc: Debian's unixODBC library; dbt-synapse (pyodbc) needs libodbc.so.2 even to compile offline
 odbc:
@@ -72,8 +72,11 @@ odbc:
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq --no-install-recommends libodbc2 >/dev/null; }
 
 ## test: the whole test suite (lint, then pytest, which runs dbt on generated lakes)
+# Whole modules go to TEST_WORKERS processes (pytest-xdist), so a module's fixtures are built once;
+# the order of tests/conftest.py (slowest first) is kept. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: lint chromium cosmos-server-deps odbc
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## docs: build the dbt docs site from the demo warehouse and serve it on 127.0.0.1:8080
 docs: $(BIN)/flick-ops profiles.yml

@@ -1,6 +1,6 @@
 """Benchmark: `flick_ops.publish` against the local Cosmos DB protocol server, beside the server's raw ceiling.
 
-On one built warehouse, with one server started for the run (tests/cosmos):
+On one built warehouse, with one server started for the run (tests/support/cosmos):
 
 - raw ceiling: the same documents upserted by plain SDK calls from as many
   threads as the publisher uses, into containers of their own: the most any
@@ -36,7 +36,7 @@ from flick_ops.generate.world import GeneratorConfig
 from flick_ops.publish import CosmosSink, GoldReader, PublishReport, PublishSpec, PublishState, load_spec, publish
 from flick_ops.publish.documents import Document, build_documents
 from flick_ops.publish.sinks import ContainerTarget
-from tests.python.cosmos_server import CosmosServer, running_cosmos_server
+from tests.support.cosmos_server import CosmosServer, running_cosmos_server
 
 SPEC_PATH = PROJECT_ROOT / "deploy" / "publish.yml"
 CONCURRENCY = 16

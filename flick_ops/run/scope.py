@@ -43,7 +43,7 @@ LANDED_FROM_ENV = "FLICK_TESTS_LANDED_FROM"
 _ENGINE_PACKAGES = ("dbt-core", "dbt-adapters", "dbt-duckdb", "duckdb", "dbt-spark", "dbt-databricks", "dbt-synapse")
 _INGEST_DATE = re.compile(r"/ingest_date=(\d{4}-\d{2}-\d{2})/")
 # What dbt reads from the project (and what publish reads from deploy/): a change to any of it can change Gold.
-_PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "snapshots", "tests/dbt", "analyses", "deploy")
+_PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "seeds", "snapshots", "tests/data_tests", "analyses", "deploy")
 # The intake's own manifest is a source too: every run that takes in files rebuilds what reads it.
 _INTAKE_SOURCE = "intake.landed_files"
 
