@@ -35,7 +35,7 @@ from types import MappingProxyType
 
 import yaml
 
-from flick_ops.dbt_invocation import PROJECT_ROOT
+from flick_ops.dbt.runner import PROJECT_ROOT
 from flick_ops.errors import OperatorError
 
 SOURCES_GLOB = "models/bronze/*/_*__sources.yml"

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from flick_ops.dbt_invocation import DbtOutcome, DbtWorkspace
+from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace
 
 OUTCOME_FILE = "outcome.json"
 # Each worker's own working files, never copied from the build.
