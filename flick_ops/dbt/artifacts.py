@@ -11,7 +11,9 @@ the two is the build being released; an explicit folder overrides both.
 
 A run's record is its manifest and one run results per attempt (`attempt-1/`, `attempt-2/`, ...: the
 build, then each `dbt retry`). Read as one build, each node's result is the one of the last attempt that
-ran it: after a retry, the retry's own results hold only what it re-ran.
+ran it: after a retry, the retry's own results hold only what it re-ran. A run may also keep `carried/`:
+results it did not run again because they cannot differ from an earlier clean run's (the unit tests of an
+unchanged project, which read fixtures, not the warehouse); a node the build ran wins over a carried one.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ RUN_RESULTS = "run_results.json"
 SOURCES = "sources.json"
 FILES = (MANIFEST, RUN_RESULTS)
 ATTEMPT_FOLDER = "attempt-{number}"
+CARRIED_FOLDER = "carried"
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error", "skipped"})
 
 
@@ -51,7 +54,11 @@ class BuildArtifacts:
         folder = Path(folder)
         attempts = attempt_results(folder)
         if attempts and (folder / MANIFEST).is_file():
-            return cls(_read(folder / MANIFEST) or {}, merge_attempts(attempts), folder)
+            merged = merge_attempts(attempts)
+            ran = {result["unique_id"] for result in merged["results"]}
+            carried = [result for result in carried_results(folder) if result["unique_id"] not in ran]
+            merged = {**merged, "results": [*carried, *merged["results"]]}
+            return cls(_read(folder / MANIFEST) or {}, merged, folder)
         missing = [str(folder / name) for name in FILES if not (folder / name).is_file()]
         if missing:
             raise ArtifactsError(f"dbt artifacts not found: {', '.join(missing)}; run `dbt build` first")
@@ -166,6 +173,20 @@ def attempt_results(run_folder: Path) -> list[dict]:
     """The run results of each dbt attempt a run kept, first attempt first."""
     folders = sorted(Path(run_folder).glob(attempt_folder(number="*")), key=lambda path: int(path.name.split("-")[1]))
     return [results for folder in folders if (results := _read(folder / RUN_RESULTS))]
+
+
+def carried_results(run_folder: Path) -> list[dict]:
+    """The results a run carried from an earlier clean run instead of running them again (empty if none)."""
+    return list((_read(Path(run_folder) / CARRIED_FOLDER / RUN_RESULTS) or {}).get("results", []))
+
+
+def keep_carried(run_folder: Path, results: Sequence[Mapping[str, Any]], from_run: str) -> None:
+    """Keep in a run's record the results it carries from `from_run`, each saying where it comes from."""
+    folder = Path(run_folder) / CARRIED_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    note = f"carried from run {from_run}: the project is unchanged"
+    carried = [{**result, "message": note, "execution_time": 0.0, "timing": []} for result in results]
+    (folder / RUN_RESULTS).write_text(json.dumps({"results": carried}), encoding="utf-8")
 
 
 def merge_attempts(attempts: Sequence[Mapping[str, Any]]) -> dict:

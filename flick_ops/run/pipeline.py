@@ -469,16 +469,43 @@ def _stop_for_anomalies(record: RunRecord, summary: dict, echo: Echo) -> Pipelin
 # 2. Build -----------------------------------------------------------------------------------------------------
 
 
+def _unit_tests_to_carry(settings: PipelineSettings, scope: Scope) -> list[dict]:
+    """The unit-test results of the last build before this run, when it passed every unit test of the project
+    (runs that built nothing are passed over); empty otherwise, and the unit tests run."""
+    run_id, seen = scope.since_run, set()
+    while run_id and run_id not in seen:
+        seen.add(run_id)
+        record = RunRecord(Path(settings.history_root) / run_id)
+        if record.attempts():
+            try:
+                build = record.build()
+            except ArtifactsError:
+                return []
+            unit_tests = set(build.manifest.get("unit_tests", {}))
+            passed = [r for r in build.run_results.get("results", []) if r["unique_id"] in unit_tests]
+            if unit_tests and len(passed) == len(unit_tests) and all(r.get("status") == "pass" for r in passed):
+                return passed
+            return []
+        run_id = record.summary().get("scope", {}).get("since_run")
+    return []
+
+
 def _build_with_retries(settings: PipelineSettings, record: RunRecord, scope: Scope, echo: Echo) -> list[DbtOutcome]:
     """`dbt build` of the run's scope, then `dbt retry` after each transient failure, up to the policy's retries.
 
     A landed run builds what the new files reach and tests the rows written since the build started (across
-    its retries). Its unit tests run too: the publish gate releases a model only when all its tests passed.
+    its retries). Its unit tests are carried from the last build when that build passed every one: the
+    project is the same (the scope compares it), and a unit test reads fixtures, not the warehouse.
     """
     build_args = [*DBT_GLOBAL_FLAGS, "build", "--target", settings.target, *_selection(settings)]
     env = dict(settings.extra_env or {})
     if scope.kind == LANDED:
         build_args += ["--select", *scope.selectors]
+        carried = _unit_tests_to_carry(settings, scope)
+        if carried:
+            build_args += ["--exclude", "test_type:unit"]
+            artifacts.keep_carried(record.folder, carried, scope.since_run)
+            echo(f"unit tests: all {len(carried)} passed in the last build, of this same project; not run again")
     env.update(scope.tests_env(since=datetime.now(UTC)))
     attempts: list[DbtOutcome] = []
     args = build_args

@@ -204,6 +204,24 @@ def test_a_landed_run_builds_what_the_new_files_reach(runs: Runs) -> None:
     assert "--select source:playback.events+ source:intake.landed_files+" in command
 
 
+def test_a_landed_run_carries_the_unit_tests_of_the_same_project_from_the_last_build(runs: Runs) -> None:
+    """Unit tests read fixtures, not the warehouse: with the project unchanged, the last build's passes hold, and
+    the release rule reads them from the run's record as passed."""
+    _, first_output, first = runs.outcomes["first"]
+    unit_tests = {r["unique_id"] for r in first.attempts()[0]["results"] if r["unique_id"].startswith("unit_test.")}
+    assert len(unit_tests) > 20, first_output
+    for name in ("new day", "late events"):
+        _, output, landed = runs.outcomes[name]
+        assert "unit tests: all" in output, output
+        ran = {r["unique_id"] for attempt in landed.attempts() for r in attempt["results"]}
+        assert not ran & unit_tests, name
+        build = landed.build()
+        assert {test: build.status(test) for test in unit_tests} == dict.fromkeys(unit_tests, "pass"), name
+    # A full test run runs them.
+    _, _, full = runs.outcomes["full"]
+    assert unit_tests <= {r["unique_id"] for r in full.attempts()[0]["results"]}
+
+
 def test_a_landed_run_measures_freshness_from_the_intake_as_dbt_measures_it(runs: Runs) -> None:
     _, _, late = runs.outcomes["late events"]
     _, _, full = runs.outcomes["full"]
