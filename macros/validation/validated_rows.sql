@@ -6,7 +6,7 @@
     the first is `duplicate`: its detail is `redelivery` and the copy's rank
     when given, else the row kept.
 -#}
-{% macro validated_rows(cleaned, rules, keys, columns, redelivery=none, window_start=none, refreshed=false) -%}
+{% macro validated_rows(cleaned, rules, keys, columns, redelivery=none, window_start=none, last_columns=[]) -%}
     {%- if redelivery is none -%}
         {%- set duplicate_detail = ["'same " ~ keys | join(' and ') ~ " as row '", 'kept_row_id'] -%}
     {%- else -%}
@@ -32,9 +32,9 @@
             {%- endfor %}
             {{ quarantine_columns([('duplicate', 'delivery_rank > 1', duplicate_detail)]) }},
             {{ landed_row_columns() }}
-            {%- if refreshed %},
-                {{ refresh_stamp() }} as _refreshed_at
-            {%- endif %}
+            {%- for column in last_columns %},
+                {{ column }}
+            {%- endfor %}
         from ranked
     )
 

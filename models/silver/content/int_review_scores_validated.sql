@@ -79,5 +79,5 @@ scores as (
     ],
     redelivery=["'re-delivery of the '", 'site', "' scrape of '", 'site_title_id', "' at '", 'scraped_at_raw'],
     window_start=window_start,
-    refreshed=true,
+    last_columns=[refresh_stamp() ~ ' as _refreshed_at'],
 ) }}

@@ -72,5 +72,5 @@ mentions as (
     ],
     redelivery=["'re-delivery of mention_id '", 'mention_id'],
     window_start=window_start,
-    refreshed=true,
+    last_columns=[refresh_stamp() ~ ' as _refreshed_at'],
 ) }}
