@@ -121,7 +121,9 @@ class GoldBuild:
 
     def status_of(self, node_name: str) -> str:
         (status,) = [
-            r["status"] for r in self.outcome.run_results["results"] if r["unique_id"].split(".")[2] == node_name
+            r["status"]
+            for r in self.outcome.run_results["results"]
+            if r["unique_id"].split(".")[:3] in (["model", "flick", node_name], ["test", "flick", node_name])
         ]
         return status
 
