@@ -41,7 +41,7 @@ def parity(lake_root: Path | None, work_dir: Path | None) -> None:
     within rel 1e-6 / abs 1e-9 and timestamps equal to the millisecond. Spark
     exercises the spark__ macros that Databricks also dispatches to.
     Snapshots are not compared here (they need a second landing to show
-    history): tests/python/test_spark_incremental_snapshots.py runs them on
+    history): tests/integration/test_spark_incremental_snapshots.py runs them on
     Spark with the project's parquet materialization. Needs Java 17 and the
     `engines` extra.
     """

@@ -304,7 +304,9 @@ def _nothing_new(
     if state is not None:
         scope_module.save_state(record, state)
         # The next run compares with this one: it keeps the graph it stands on.
-        record.keep(Path(settings.history_root) / summary["scope"]["since_run"] / "manifest.json", "manifest.json")
+        record.keep(
+            Path(settings.history_root) / summary["scope"]["since_run"] / artifacts.MANIFEST, artifacts.MANIFEST
+        )
     if freshness.warnings:
         warnings = tuple(f"stale source (warn): {check.describe()}" for check in freshness.warnings)
         summary_line = f"nothing new landed since run {summary['scope']['since_run']}; built nothing."
