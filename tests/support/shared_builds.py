@@ -55,8 +55,15 @@ def shared_build(
 
 
 def _as_json(outcome: DbtOutcome) -> dict:
-    return {"args": list(outcome.args), "returncode": outcome.returncode, "output": outcome.output,
-            "run_results": outcome.run_results}  # fmt: skip
+    # The node events are left out: a shared build's readers use its run results.
+    return {
+        "args": list(outcome.args),
+        "exit_code": outcome.exit_code,
+        "output": outcome.output,
+        "run_results": outcome.run_results,
+        "sources": outcome.sources,
+        "timed_out": outcome.timed_out,
+    }
 
 
 def _from_json(document: dict) -> dict:
