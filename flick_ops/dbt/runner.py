@@ -44,6 +44,8 @@ class DbtWorkspace:
     target_path: Path
     log_path: Path
     project_dir: Path = PROJECT_ROOT
+    # A side target's build folder: the parse this side target makes becomes the build's, if it has none yet.
+    parse_cache_home: Path | None = None
 
     @classmethod
     def default(cls, project_dir: Path = PROJECT_ROOT) -> DbtWorkspace:
@@ -70,14 +72,13 @@ class DbtWorkspace:
 
     def side_target(self, name: str) -> DbtWorkspace:
         """This workspace with its own target folder, <target>/<name>/, for dbt commands that must leave the
-        build's artifacts alone (docs, selection checks); seeded with the build's parse cache, so dbt re-parses
-        only what changed."""
+        build's artifacts alone (docs, selection checks). The two share one parse: the side target starts from
+        the build's parse cache, so dbt re-parses only what changed, and the build starts from the side
+        target's when it has none (the selection check that opens a first run parses for the build)."""
         folder = Path(self.target_path) / name
         folder.mkdir(parents=True, exist_ok=True)
-        cache = Path(self.target_path) / PARSE_CACHE
-        if cache.exists() and not (folder / PARSE_CACHE).exists():
-            shutil.copyfile(cache, folder / PARSE_CACHE)
-        return replace(self, target_path=folder)
+        _copy_parse_cache(Path(self.target_path), folder)
+        return replace(self, target_path=folder, parse_cache_home=Path(self.target_path))
 
     def environment(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         env = dict(os.environ)
@@ -98,6 +99,22 @@ class DbtWorkspace:
         if extra:
             env.update(extra)
         return env
+
+    def child_process(self, extra: Mapping[str, str] | None = None) -> tuple[Path, dict[str, str]]:
+        """The working folder and environment of a dbt child process.
+
+        dbt keeps its parse (`partial_parse.msgpack`) only while the profile it hashed is unchanged, and the
+        profile holds the warehouse's path. So the child runs in the warehouse's folder and names the file
+        relative to it: every workspace whose warehouse is called flick.duckdb hashes the same profile, and
+        one started from another's parse cache (a side target, a copy of a build) re-parses only what changed.
+        """
+        env = self.environment(extra)
+        warehouse = Path(self.duckdb_path)
+        if str(warehouse) == ":memory:":
+            return Path(self.project_dir), env
+        env["FLICK_DUCKDB_PATH"] = warehouse.name
+        env["DBT_PROJECT_DIR"] = str(Path(self.project_dir).resolve())
+        return warehouse.resolve().parent, env
 
 
 @dataclass(frozen=True)
@@ -154,10 +171,11 @@ def run_dbt(
     previous = artifacts.invocation_id(target_path) if _command(args) == "retry" else None
     artifacts.clear_results(target_path, keep_run_results=previous is not None)
     Path(workspace.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+    cwd, env = workspace.child_process(extra_env)
     child = subprocess.Popen(
         [sys.executable, "-m", "flick_ops.dbt.child", *args],
-        cwd=workspace.project_dir,
-        env=workspace.environment(extra_env),
+        cwd=cwd,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -179,6 +197,8 @@ def run_dbt(
     finally:
         timed_out = not timer.is_alive() and child.returncode not in (DBT_SUCCEEDED, DBT_NODES_FAILED, DBT_CRASHED)
         timer.cancel()
+    if workspace.parse_cache_home is not None:
+        _copy_parse_cache(target_path, Path(workspace.parse_cache_home))
     if timed_out:
         output.append(f"dbt timed out after {timeout_seconds} s and was stopped\n")
     return DbtOutcome(
@@ -190,6 +210,16 @@ def run_dbt(
         nodes=tuple(nodes),
         timed_out=timed_out,
     )
+
+
+def _copy_parse_cache(source: Path, destination: Path) -> None:
+    """Start `destination` (a target folder) from `source`'s parse cache, unless it has one of its own. dbt
+    checks a cache before it uses it (same dbt, profile, vars and files, else it re-parses what differs)."""
+    cache, copy = source / PARSE_CACHE, destination / PARSE_CACHE
+    if cache.exists() and not copy.exists():
+        partial = destination / f".{PARSE_CACHE}.{os.getpid()}"
+        shutil.copyfile(cache, partial)
+        os.replace(partial, copy)  # a dbt starting in `destination` meanwhile sees no cache or a whole one
 
 
 def _command(args: Sequence[str]) -> str | None:

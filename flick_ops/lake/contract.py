@@ -101,26 +101,65 @@ class Entity:
         return self.partition_dir(lake_root, ingest_date) / f"part-{part:05d}.{self.extension}"
 
 
-@cache
-def landed_entities(project_dir: Path = PROJECT_ROOT) -> Mapping[tuple[str, str], Entity]:
-    """Every landed entity the project reads, keyed by (source, entity) as the lake's folders name them,
-    in the order of the source YAML files (sorted by path) and their tables."""
+@dataclass(frozen=True)
+class DeclaredTable:
+    """One table of a Bronze source YAML, as declared: where dbt reads it, its meta and its columns."""
+
+    schema: str
+    name: str
+    external_location: str  # the table's own, else its source's; "" when neither has one
+    meta: Mapping  # the table's config.meta
+    source_meta: Mapping  # its source's config.meta, for what the table leaves to the source
+    columns: tuple[Mapping, ...]
+    declared_in: Path
+
+
+def declared_tables(project_dir: Path = PROJECT_ROOT) -> list[DeclaredTable]:
+    """Every table of the project's Bronze source YAML (sorted by path), in declaration order. The one
+    reader of those files: the landing contract below and the Spark session's landing tables use it."""
     paths = sorted(Path(project_dir).glob(SOURCES_GLOB))
     if not paths:
         raise ContractError(
             f"no source YAML at {Path(project_dir) / SOURCES_GLOB}: the landing contract is read from it\n"
             "run flick-ops from a checkout of the project (pip install -e .)"
         )
-    entities: dict[tuple[str, str], Entity] = {}
+    tables: list[DeclaredTable] = []
     for path in paths:
         try:
-            for landed in _entities_in(yaml.safe_load(path.read_text(encoding="utf-8"))):
-                entities[(landed.source, landed.name)] = landed
-        except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ContractError(
-                f"{path}: not a landing contract this version can read ({type(exc).__name__}: {exc})\n"
-                "fix the source YAML (see docs/lake-and-intake.md)"
-            ) from exc
+            for source in yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]:
+                source_meta = _meta(source)
+                for table in source["tables"]:
+                    meta = _meta(table)
+                    tables.append(
+                        DeclaredTable(
+                            schema=source["schema"],
+                            name=table["name"],
+                            external_location=meta.get("external_location")
+                            or source_meta.get("external_location")
+                            or "",
+                            meta=meta,
+                            source_meta=source_meta,
+                            columns=tuple(table.get("columns") or ()),
+                            declared_in=path,
+                        )
+                    )
+        except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+            raise _unreadable(path, exc) from exc
+    return tables
+
+
+@cache
+def landed_entities(project_dir: Path = PROJECT_ROOT) -> Mapping[tuple[str, str], Entity]:
+    """Every landed entity the project reads, keyed by (source, entity) as the lake's folders name them,
+    in the order of the source YAML files (sorted by path) and their tables."""
+    entities: dict[tuple[str, str], Entity] = {}
+    for table in declared_tables(project_dir):
+        try:
+            landed = _entity(table)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _unreadable(table.declared_in, exc) from exc
+        if landed is not None:
+            entities[(landed.source, landed.name)] = landed
     return MappingProxyType(entities)
 
 
@@ -135,28 +174,27 @@ def entity(source: str, name: str, project_dir: Path = PROJECT_ROOT) -> Entity:
         raise KeyError(f"no landed entity {source}.{name}") from None
 
 
-def _entities_in(document: dict) -> list[Entity]:
-    found = []
-    for source in document["sources"]:
-        source_meta = _meta(source)
-        for table in source["tables"]:
-            meta = _meta(table)
-            match = _LAKE_FOLDER.search(meta.get("external_location") or source_meta.get("external_location") or "")
-            if match is None:
-                continue
-            fields = tuple(_field(column) for column in table.get("columns") or ())
-            encodings = meta.get("encodings") or source_meta.get("encodings") or ["utf-8"]
-            found.append(
-                Entity(
-                    source=match["source"],
-                    name=table["name"] if match["entity"] == "${name}" else match["entity"],
-                    file_format=match["ext"],
-                    fields=fields,
-                    key=tuple(str(name) for name in meta["key"]),
-                    encodings=tuple(dict.fromkeys(["utf-8", *encodings])),
-                )
-            )
-    return found
+def _unreadable(path: Path, exc: Exception) -> ContractError:
+    return ContractError(
+        f"{path}: not a landing contract this version can read ({type(exc).__name__}: {exc})\n"
+        "fix the source YAML (see docs/lake-and-intake.md)"
+    )
+
+
+def _entity(table: DeclaredTable) -> Entity | None:
+    """The landed entity a table reads, or None for a table that reads no landed files (the intake's own)."""
+    match = _LAKE_FOLDER.search(table.external_location)
+    if match is None:
+        return None
+    encodings = table.meta.get("encodings") or table.source_meta.get("encodings") or ["utf-8"]
+    return Entity(
+        source=match["source"],
+        name=table.name if match["entity"] == "${name}" else match["entity"],
+        file_format=match["ext"],
+        fields=tuple(_field(column) for column in table.columns),
+        key=tuple(str(name) for name in table.meta["key"]),
+        encodings=tuple(dict.fromkeys(["utf-8", *encodings])),
+    )
 
 
 def _meta(node: dict) -> dict:

@@ -26,15 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
+from flick_ops.lake.contract import declared_tables
 from flick_ops.lake.intake import intake_root, run_intake
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SOURCES_GLOB = "models/bronze/*/_*__sources.yml"
 SPARK_SALT_VARIABLE = "flick_email_hash_salt"
 
 # `.../_intake/bronze/<source>/<entity>/*/*.<ext>` in an external_location.
@@ -60,26 +58,18 @@ class LandingTable:
 
 def landing_tables(project_dir: Path = PROJECT_ROOT) -> list[LandingTable]:
     """Every Bronze source table declared in the project's source YAML."""
-    tables: list[LandingTable] = []
-    for path in sorted(Path(project_dir).glob(SOURCES_GLOB)):
-        for source in yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]:
-            default_location = _external_location(source)
-            for table in source["tables"]:
-                location = _external_location(table) or default_location
-                tables.append(_landing_table(source["schema"], table["name"], location, path))
-    return tables
+    return [
+        _landing_table(table.schema, table.name, table.external_location, table.declared_in)
+        for table in declared_tables(project_dir)
+    ]
 
 
-def _external_location(node: dict) -> str | None:
-    return ((node.get("config") or {}).get("meta") or {}).get("external_location")
-
-
-def _landing_table(schema: str, name: str, location: str | None, declared_in: Path) -> LandingTable:
-    intake_file = _INTAKE_FILE.search(location or "")
+def _landing_table(schema: str, name: str, location: str, declared_in: Path) -> LandingTable:
+    intake_file = _INTAKE_FILE.search(location)
     if intake_file is not None:
         file_name = name if intake_file["name"] == "${name}" else intake_file["name"]
         return LandingTable(schema, name, f"{file_name}.parquet", "parquet", reads_lines=False)
-    match = _LAKE_FOLDER.search(location or "")
+    match = _LAKE_FOLDER.search(location)
     if match is None:
         raise ValueError(f"{declared_in}: source table {schema}.{name} has no lake folder in its external_location")
     entity = name if match["entity"] == "${name}" else match["entity"]

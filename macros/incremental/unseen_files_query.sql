@@ -20,14 +20,12 @@
 {%- endmacro %}
 
 {% macro duckdb__unseen_files_query(date_column, landed_files) -%}
-    {#- In SQL var('lake_root') is rendered (FLICK_LAKE_ROOT, else lake); only the
-        sources' YAML needs to guard against its unrendered text. -#}
     {%- set query -%}
         with
 
         landed as (
             select {{ lake_relative_path('file') }} as source_file
-            from glob('{{ var('lake_root') }}/_intake/{{ landed_files }}')
+            from glob('{{ lake_root() }}/_intake/{{ landed_files }}')
         ),
 
         seen as (

@@ -11,7 +11,7 @@
     (`landed_since`); every file is still listed against the manifest.
 -#}
 {{ config(enabled=target.type == 'duckdb', tags=['bronze']) }}
-{%- set lake_root = var('lake_root') -%}
+{%- set lake = lake_root() -%}
 {%- set landed_dates = landed_since() -%}
 {%- set landing_tables = [
     ('app', 'accounts'), ('app', 'profiles'), ('app', 'ratings'), ('app', 'subscription_events'),
@@ -22,9 +22,9 @@
 with
 
 landed as (
-    select substr(file, {{ (lake_root ~ '/') | length + 1 }}) as landed_file
-    from glob('{{ lake_root }}/bronze/**')
-    where not regexp_matches(substr(file, {{ (lake_root ~ '/bronze/') | length + 1 }}), '(^|/)[_.][^/]*')
+    select substr(file, {{ (lake ~ '/') | length + 1 }}) as landed_file
+    from glob('{{ lake }}/bronze/**')
+    where not regexp_matches(substr(file, {{ (lake ~ '/bronze/') | length + 1 }}), '(^|/)[_.][^/]*')
 ),
 
 manifest as (
@@ -38,8 +38,8 @@ manifest as (
 ),
 
 copies as (
-    select substr(file, {{ (lake_root ~ '/_intake/') | length + 1 }}) as intake_file
-    from glob('{{ lake_root }}/_intake/bronze/**')
+    select substr(file, {{ (lake ~ '/_intake/') | length + 1 }}) as intake_file
+    from glob('{{ lake }}/_intake/bronze/**')
     where not regexp_matches(file, '/[_.][^/]*$')
 ),
 

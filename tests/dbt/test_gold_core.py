@@ -10,13 +10,13 @@ independent of the engine's `quantile_cont`.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
+from workspaces import copy_of
 
 from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
@@ -159,8 +159,7 @@ def test_the_lake_spans_two_iso_weeks(build: GoldBuild) -> None:
 @pytest.mark.parametrize("kpi_test", sorted(MUTATIONS))
 def test_kpi_cross_check_fails_when_its_mart_is_broken(build: GoldBuild, tmp_path: Path, kpi_test: str) -> None:
     assert build.status_of(kpi_test) == "pass", "the cross-check must pass on the untouched build"
-    broken = DbtWorkspace.in_folder(tmp_path, lake_root=build.lake)
-    shutil.copyfile(build.workspace.duckdb_path, broken.duckdb_path)
+    broken = copy_of(build.workspace, tmp_path)
     with duckdb.connect(str(broken.duckdb_path)) as con:
         con.execute(MUTATIONS[kpi_test])
         assert con.fetchall()[0][0] == 1, "the mutation must touch exactly one row"

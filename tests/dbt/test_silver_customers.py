@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from workspaces import copy_of
 
 from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
@@ -75,16 +76,6 @@ def add_row_conservation_tests(project_dir: Path) -> None:
             }
         )
     properties.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-
-
-def workspace_with_copy_of(
-    built: DbtWorkspace, folder: Path, lake_root: Path | None = None, project_dir: Path = PROJECT_ROOT
-) -> DbtWorkspace:
-    """A workspace of its own whose warehouse starts as a copy of an already built one."""
-    folder.mkdir(parents=True)
-    workspace = DbtWorkspace.in_folder(folder, lake_root=lake_root or built.lake_root, project_dir=project_dir)
-    shutil.copy(built.duckdb_path, workspace.duckdb_path)
-    return workspace
 
 
 def _query(workspace: DbtWorkspace, sql: str) -> list[tuple]:
@@ -202,7 +193,7 @@ def test_row_conservation_holds_and_fails_when_a_silver_row_goes_missing(built, 
     assert outcome.succeeded
     project = copy_project(tmp_path / "project")
     add_row_conservation_tests(project)
-    scratch = workspace_with_copy_of(workspace, tmp_path / "run", project_dir=project)
+    scratch = copy_of(workspace, tmp_path / "run", project_dir=project)
     conservation = [
         "test",
         "--target",
@@ -297,7 +288,7 @@ def test_snapshot_records_a_plan_change_as_a_new_version(built, lake, tmp_path: 
         + "\n",
         encoding="utf-8",
     )
-    rerun = workspace_with_copy_of(workspace, tmp_path / "run", lake_root=later_lake)
+    rerun = copy_of(workspace, tmp_path / "run", lake_root=later_lake)
     second = run_dbt(
         [
             "build",

@@ -22,13 +22,13 @@ those, with documented knock-on effects:
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
+from workspaces import copy_of
 
 from flick_ops.dbt.runner import DbtOutcome, DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
@@ -223,8 +223,7 @@ def _conservation_test_after_deleting(
     build: PlaybackBuild, scratch_folder: Path, table: str, row_ids: str
 ) -> DbtOutcome:
     """row_conservation run on a copy of the warehouse from which one row of `table` was deleted."""
-    scratch = DbtWorkspace.in_folder(scratch_folder, lake_root=build.workspace.lake_root)
-    shutil.copyfile(build.workspace.duckdb_path, scratch.duckdb_path)
+    scratch = copy_of(build.workspace, scratch_folder)
     with duckdb.connect(str(scratch.duckdb_path)) as con:
         con.execute(f"delete from {table} where _bronze_row_id = (select min(_bronze_row_id) from {row_ids})")
     return run_dbt(["test", "--target", "duckdb", "--select", CONSERVATION_TEST], scratch)
