@@ -1,8 +1,9 @@
 """Project rules from STYLE.md that a reader should never have to check by eye.
 
-Static checks over the model files and their YAML: documentation on every
-model and column, contracts on Gold with types that exist on all three
-engines, and SQL free of the constructs that break on T-SQL or Spark.
+Static checks over the model files, their YAML, the macros and the singular
+tests: documentation on every model and column, contracts on Gold with types
+that exist on all three engines, and SQL free of the constructs that break on
+T-SQL or Spark.
 """
 
 from __future__ import annotations
@@ -91,10 +92,64 @@ def test_gold_models_have_enforced_contracts_with_portable_types(model_name: str
     assert not_portable == {}, f"{model_name}: types that do not exist on every engine: {not_portable}"
 
 
+# A macro named `<adapter>__<name>` is one engine's implementation and may use that engine's syntax;
+# every other macro's SQL (`default__` ones included) runs on all three engines.
+ADAPTER_MACRO = re.compile(r"^(duckdb|spark|databricks|synapse|fabric|sqlserver)__")
+MACRO = re.compile(r"\{%-?\s*macro\s+(\w+)\s*\(.*?\)\s*-?%\}(.*?)\{%-?\s*endmacro\s*-?%\}", re.DOTALL)
+JINJA_STATEMENT = re.compile(r"\{%.*?%\}", re.DOTALL)
+
+
+def _portable_sql(text: str) -> dict[str, str]:
+    """The SQL text of each macro that every engine runs, Jinja statements (`{% set x = true %}`) left out."""
+    return {name: JINJA_STATEMENT.sub("", body) for name, body in MACRO.findall(text) if not ADAPTER_MACRO.match(name)}
+
+
+def _macro_files() -> list[Path]:
+    return sorted((PROJECT_ROOT / "macros").rglob("*.sql"))
+
+
+def _singular_tests() -> list[Path]:
+    return sorted((PROJECT_ROOT / "tests" / "data_tests").rglob("*.sql"))
+
+
+def _traps_in_macros(text: str) -> dict[str, list[str]]:
+    found = {
+        name: [trap for trap, pattern in SQL_TRAPS.items() if pattern.search(sql)]
+        for name, sql in _portable_sql(text).items()
+    }
+    return {name: traps for name, traps in found.items() if traps}
+
+
+@pytest.mark.parametrize("path", _macro_files(), ids=lambda p: p.stem)
+def test_macro_sql_avoids_constructs_that_break_on_tsql_or_spark(path: Path) -> None:
+    """Models call macros for most of their SQL, so the trap check reads the macros too."""
+    found = _traps_in_macros(_sql_without_comments(path))
+    assert found == {}, f"{path.relative_to(PROJECT_ROOT)}: {found}"
+
+
+@pytest.mark.parametrize("path", _singular_tests(), ids=lambda p: p.stem)
+def test_singular_test_sql_avoids_constructs_that_break_on_tsql_or_spark(path: Path) -> None:
+    sql = JINJA_STATEMENT.sub("", _sql_without_comments(path))
+    found = [trap for trap, pattern in SQL_TRAPS.items() if pattern.search(sql)]
+    assert found == [], f"{path.relative_to(PROJECT_ROOT)}: {found}"
+
+
 def test_the_trap_check_catches_what_it_claims() -> None:
     planted = "select a::int, b || c, true as f from t group by 1 qualify x limit 10"
     assert all(pattern.search(planted) for pattern in SQL_TRAPS.values())
     assert not SQL_TRAPS["boolean literal (use 0/1 flags)"].search("select is_true_flag, 'false' from t")
+
+
+def test_the_macro_trap_check_reads_portable_macros_only() -> None:
+    planted = (
+        "{% macro flag(x, keep=false) %}{% set on = true %}{{ x }} || 'a'{% endmacro %}\n"
+        "{% macro duckdb__cast_it(x) %}{{ x }}::int{% endmacro %}\n"
+        "{% macro default__cast_it(x) -%} {{ x }}::int {%- endmacro %}"
+    )
+    assert _traps_in_macros(planted) == {
+        "flag": ["`||` concatenation (use dbt.concat)"],
+        "default__cast_it": ["`::` cast (use cast() or dbt.safe_cast)"],
+    }
 
 
 def _test_names(tests: list | None) -> set[str]:
