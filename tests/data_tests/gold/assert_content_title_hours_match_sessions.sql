@@ -5,64 +5,43 @@
     sessions must have a row; rows without sessions (mentions only) must show
     0. Returns one row per title-period out of balance.
 -#}
+{%- set marts = {'day': 'mart_title_performance_daily', 'week': 'mart_title_performance_weekly'} %}
 with
+{% for grain, mart in marts.items() %}
+    {%- set period = activity_period(grain).column %}
+    {{ grain }}_sessions as (
+        select
+            title_id,
+            {{ period_start(grain, 'session_date') }} as period_start,
+            sum(watch_hours) as hours_viewed,
+            count(*) as sessions
+        from {{ ref('fct_playback_sessions') }}
+        group by
+            title_id,
+            {{ period_start(grain, 'session_date') }}
+    ),
 
-session_days as (
-    select
-        title_id,
-        session_date as period_start,
-        sum(watch_hours) as hours_viewed,
-        count(*) as sessions
-    from {{ ref('fct_playback_sessions') }}
-    group by
-        title_id,
-        session_date
-),
-
-session_weeks as (
-    select
-        title_id,
-        {{ week_start('session_date') }} as period_start,
-        sum(watch_hours) as hours_viewed,
-        count(*) as sessions
-    from {{ ref('fct_playback_sessions') }}
-    group by
-        title_id,
-        {{ week_start('session_date') }}
-),
-
-daily_compared as (
-    select
-        'daily' as mart_grain,
-        coalesce(mart.title_id, session_days.title_id) as title_id,
-        coalesce(mart.activity_date, session_days.period_start) as period_start,
-        mart.hours_viewed as mart_hours_viewed,
-        coalesce(session_days.hours_viewed, 0) as session_hours_viewed,
-        mart.sessions as mart_sessions,
-        coalesce(session_days.sessions, 0) as session_sessions
-    from {{ ref('mart_title_performance_daily') }} as mart
-    full outer join session_days
-        on mart.title_id = session_days.title_id and mart.activity_date = session_days.period_start
-),
-
-weekly_compared as (
-    select
-        'weekly' as mart_grain,
-        coalesce(mart.title_id, session_weeks.title_id) as title_id,
-        coalesce(mart.activity_week, session_weeks.period_start) as period_start,
-        mart.hours_viewed as mart_hours_viewed,
-        coalesce(session_weeks.hours_viewed, 0) as session_hours_viewed,
-        mart.sessions as mart_sessions,
-        coalesce(session_weeks.sessions, 0) as session_sessions
-    from {{ ref('mart_title_performance_weekly') }} as mart
-    full outer join session_weeks
-        on mart.title_id = session_weeks.title_id and mart.activity_week = session_weeks.period_start
-),
+    {{ grain }}_compared as (
+        select
+            '{{ grain }}' as grain,
+            coalesce(mart.title_id, {{ grain }}_sessions.title_id) as title_id,
+            coalesce(mart.{{ period }}, {{ grain }}_sessions.period_start) as period_start,
+            mart.hours_viewed as mart_hours_viewed,
+            coalesce({{ grain }}_sessions.hours_viewed, 0) as session_hours_viewed,
+            mart.sessions as mart_sessions,
+            coalesce({{ grain }}_sessions.sessions, 0) as session_sessions
+        from {{ ref(mart) }} as mart
+        full outer join {{ grain }}_sessions
+            on
+                mart.title_id = {{ grain }}_sessions.title_id
+                and mart.{{ period }} = {{ grain }}_sessions.period_start
+    ),
+{% endfor %}
 
 compared as (
-    select * from daily_compared
+    select * from day_compared
     union all
-    select * from weekly_compared
+    select * from week_compared
 )
 
 select * from compared
