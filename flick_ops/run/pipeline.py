@@ -474,21 +474,17 @@ def _stop_for_anomalies(record: RunRecord, summary: dict, echo: Echo) -> Pipelin
 def _unit_tests_to_carry(settings: PipelineSettings, scope: Scope) -> list[dict]:
     """The unit-test results of the last build before this run, when it passed every unit test of the project
     (runs that built nothing are passed over); empty otherwise, and the unit tests run."""
-    run_id, seen = scope.since_run, set()
-    while run_id and run_id not in seen:
-        seen.add(run_id)
-        record = RunRecord(Path(settings.history_root) / run_id)
-        if record.attempts():
-            try:
-                build = record.build()
-            except ArtifactsError:
-                return []
-            unit_tests = set(build.manifest.get("unit_tests", {}))
-            passed = [r for r in build.run_results.get("results", []) if r["unique_id"] in unit_tests]
-            if unit_tests and len(passed) == len(unit_tests) and all(r.get("status") == "pass" for r in passed):
-                return passed
-            return []
-        run_id = record.summary().get("scope", {}).get("since_run")
+    record = scope_module.last_build(settings.history_root, scope.since_run)
+    if record is None:
+        return []
+    try:
+        build = record.build()
+    except ArtifactsError:
+        return []
+    unit_tests = set(build.manifest.get("unit_tests", {}))
+    passed = [r for r in build.run_results.get("results", []) if r["unique_id"] in unit_tests]
+    if unit_tests and len(passed) == len(unit_tests) and all(r.get("status") == "pass" for r in passed):
+        return passed
     return []
 
 

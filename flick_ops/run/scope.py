@@ -155,6 +155,20 @@ def last_clean_state(history_root: Path, before: str) -> tuple[str, RunState] | 
     return None
 
 
+def last_build(history_root: Path, run_id: str | None) -> RunRecord | None:
+    """The run that built what `run_id` stands on: that run itself if it ran a dbt build, else the run its
+    scope was measured against, and so on back (a "nothing new" run builds nothing). None when the chain
+    ends without a build."""
+    seen: set[str] = set()
+    while run_id and run_id not in seen:
+        seen.add(run_id)
+        record = RunRecord(Path(history_root) / run_id)
+        if record.attempts():
+            return record
+        run_id = record.summary().get("scope", {}).get("since_run")
+    return None
+
+
 def decide(now: RunState, previous: tuple[str, RunState] | None, *, full_tests: bool, select: Sequence[str]) -> Scope:
     if full_tests:
         return Scope(EVERYTHING, "--full-tests")

@@ -28,6 +28,7 @@ from click.testing import CliRunner
 from conftest import run_command_args
 
 from flick_ops.cli import main
+from flick_ops.dbt import artifacts
 from flick_ops.dbt.runner import DbtWorkspace, run_dbt
 from flick_ops.generate import generate_lake
 from flick_ops.generate.world import GeneratorConfig
@@ -40,6 +41,7 @@ from flick_ops.run.scope import (
     NOTHING,
     RunState,
     decide,
+    last_build,
     last_clean_state,
     project_fingerprint,
     save_state,
@@ -401,6 +403,24 @@ def test_a_failed_run_after_the_clean_one_makes_the_next_run_build_everything(tm
     failed.folder.mkdir()
     failed.write_summary({"build": {}, "exit_code": 1})
     assert last_clean_state(tmp_path, "99999999") is None
+
+
+def test_the_last_build_is_found_past_runs_that_built_nothing(tmp_path: Path) -> None:
+    built = RunRecord.create(tmp_path)
+    attempt = built.folder / artifacts.attempt_folder(1)
+    attempt.mkdir(parents=True)
+    (attempt / artifacts.RUN_RESULTS).write_text(json.dumps({"results": []}), encoding="utf-8")
+    nothing_new = RunRecord.create(tmp_path)
+    nothing_new.write_summary({"scope": {"kind": NOTHING, "since_run": built.run_id}})
+    again = RunRecord.create(tmp_path)
+    again.write_summary({"scope": {"kind": NOTHING, "since_run": nothing_new.run_id}})
+
+    assert last_build(tmp_path, again.run_id).run_id == built.run_id
+    assert last_build(tmp_path, built.run_id).run_id == built.run_id
+    assert last_build(tmp_path, None) is None
+    looped = RunRecord.create(tmp_path)
+    looped.write_summary({"scope": {"kind": NOTHING, "since_run": looped.run_id}})
+    assert last_build(tmp_path, looped.run_id) is None
 
 
 def test_runs_started_in_the_same_second_sort_in_the_order_they_started(tmp_path: Path) -> None:
