@@ -77,7 +77,7 @@ class DbtWorkspace:
         target's when it has none (the selection check that opens a first run parses for the build)."""
         folder = Path(self.target_path) / name
         folder.mkdir(parents=True, exist_ok=True)
-        _copy_parse_cache(Path(self.target_path), folder)
+        copy_parse_cache(Path(self.target_path), folder)
         return replace(self, target_path=folder, parse_cache_home=Path(self.target_path))
 
     def environment(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -198,7 +198,7 @@ def run_dbt(
         timed_out = not timer.is_alive() and child.returncode not in (DBT_SUCCEEDED, DBT_NODES_FAILED, DBT_CRASHED)
         timer.cancel()
     if workspace.parse_cache_home is not None:
-        _copy_parse_cache(target_path, Path(workspace.parse_cache_home))
+        copy_parse_cache(target_path, Path(workspace.parse_cache_home))
     if timed_out:
         output.append(f"dbt timed out after {timeout_seconds} s and was stopped\n")
     return DbtOutcome(
@@ -212,7 +212,7 @@ def run_dbt(
     )
 
 
-def _copy_parse_cache(source: Path, destination: Path) -> None:
+def copy_parse_cache(source: Path, destination: Path) -> None:
     """Start `destination` (a target folder) from `source`'s parse cache, unless it has one of its own. dbt
     checks a cache before it uses it (same dbt, profile, vars and files, else it re-parses what differs)."""
     cache, copy = source / PARSE_CACHE, destination / PARSE_CACHE

@@ -51,7 +51,8 @@ TIMESTAMP = "timestamp"
 JSON_ARRAY = "json_array"
 LOGICAL_TYPES = (STRING, INTEGER, DECIMAL, BOOLEAN, DATE, TIMESTAMP, JSON_ARRAY)
 
-_LAKE_FOLDER = re.compile(r"/bronze/(?P<source>\w+)/(?P<entity>\w+|\$\{name\})/\*/\*\.(?P<ext>jsonl|csv)")
+# A landed entity's files in an external_location: `.../bronze/<source>/<entity>/*/*.<ext>`.
+LAKE_FOLDER = re.compile(r"/bronze/(?P<source>\w+)/(?P<entity>\w+|\$\{name\})/\*/\*\.(?P<ext>jsonl|csv)")
 
 
 class ContractError(OperatorError):
@@ -183,7 +184,7 @@ def _unreadable(path: Path, exc: Exception) -> ContractError:
 
 def _entity(table: DeclaredTable) -> Entity | None:
     """The landed entity a table reads, or None for a table that reads no landed files (the intake's own)."""
-    match = _LAKE_FOLDER.search(table.external_location)
+    match = LAKE_FOLDER.search(table.external_location)
     if match is None:
         return None
     encodings = table.meta.get("encodings") or table.source_meta.get("encodings") or ["utf-8"]

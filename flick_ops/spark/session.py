@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flick_ops.lake.contract import declared_tables
+from flick_ops.lake.contract import LAKE_FOLDER, declared_tables
 from flick_ops.lake.intake import intake_root, run_intake
 
 if TYPE_CHECKING:
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SPARK_SALT_VARIABLE = "flick_email_hash_salt"
 
-# `.../_intake/bronze/<source>/<entity>/*/*.<ext>` in an external_location.
-_LAKE_FOLDER = re.compile(r"/bronze/(?P<source>\w+)/(?P<entity>\w+|\$\{name\})/\*/\*\.(?P<ext>jsonl|csv)")
 # `.../_intake/${name}.parquet`: a file the intake writes, read whole.
 _INTAKE_FILE = re.compile(r"/_intake/(?P<name>\w+|\$\{name\})\.parquet")
 
@@ -69,7 +67,7 @@ def _landing_table(schema: str, name: str, location: str, declared_in: Path) -> 
     if intake_file is not None:
         file_name = name if intake_file["name"] == "${name}" else intake_file["name"]
         return LandingTable(schema, name, f"{file_name}.parquet", "parquet", reads_lines=False)
-    match = _LAKE_FOLDER.search(location)
+    match = LAKE_FOLDER.search(location)
     if match is None:
         raise ValueError(f"{declared_in}: source table {schema}.{name} has no lake folder in its external_location")
     entity = name if match["entity"] == "${name}" else match["entity"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from flick_ops.dbt.runner import PARSE_CACHE, DbtWorkspace
+from flick_ops.dbt.runner import DbtWorkspace, copy_parse_cache
 
 
 def copy_of(
@@ -21,7 +21,6 @@ def copy_of(
     workspace = DbtWorkspace.in_folder(folder, lake_root=lake_root or built.lake_root, project_dir=project)
     Path(workspace.target_path).mkdir(parents=True, exist_ok=True)
     shutil.copyfile(built.duckdb_path, workspace.duckdb_path)
-    cache = Path(built.target_path) / PARSE_CACHE
-    if project.resolve() == Path(built.project_dir).resolve() and cache.exists():
-        shutil.copyfile(cache, Path(workspace.target_path) / PARSE_CACHE)
+    if project.resolve() == Path(built.project_dir).resolve():
+        copy_parse_cache(Path(built.target_path), Path(workspace.target_path))
     return workspace

@@ -49,6 +49,10 @@ def _model_properties() -> dict[str, dict]:
 PROPERTIES = _model_properties()
 
 
+def _traps(sql: str) -> list[str]:
+    return [trap for trap, pattern in SQL_TRAPS.items() if pattern.search(sql)]
+
+
 def _sql_without_comments(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"\{#.*?#\}", "", text, flags=re.DOTALL)
@@ -70,8 +74,7 @@ def test_every_model_is_documented_with_its_columns(path: Path) -> None:
 
 @pytest.mark.parametrize("path", _model_sql_files(), ids=lambda p: p.stem)
 def test_model_sql_avoids_constructs_that_break_on_tsql_or_spark(path: Path) -> None:
-    sql = _sql_without_comments(path)
-    found = [trap for trap, pattern in SQL_TRAPS.items() if pattern.search(sql)]
+    found = _traps(_sql_without_comments(path))
     assert found == [], f"{path.relative_to(PROJECT_ROOT)}: {found}"
 
 
@@ -113,10 +116,7 @@ def _singular_tests() -> list[Path]:
 
 
 def _traps_in_macros(text: str) -> dict[str, list[str]]:
-    found = {
-        name: [trap for trap, pattern in SQL_TRAPS.items() if pattern.search(sql)]
-        for name, sql in _portable_sql(text).items()
-    }
+    found = {name: _traps(sql) for name, sql in _portable_sql(text).items()}
     return {name: traps for name, traps in found.items() if traps}
 
 
@@ -129,8 +129,7 @@ def test_macro_sql_avoids_constructs_that_break_on_tsql_or_spark(path: Path) -> 
 
 @pytest.mark.parametrize("path", _singular_tests(), ids=lambda p: p.stem)
 def test_singular_test_sql_avoids_constructs_that_break_on_tsql_or_spark(path: Path) -> None:
-    sql = JINJA_STATEMENT.sub("", _sql_without_comments(path))
-    found = [trap for trap, pattern in SQL_TRAPS.items() if pattern.search(sql)]
+    found = _traps(JINJA_STATEMENT.sub("", _sql_without_comments(path)))
     assert found == [], f"{path.relative_to(PROJECT_ROOT)}: {found}"
 
 
